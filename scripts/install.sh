@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the extension in release mode and installs it into the system PostgreSQL 15
+# (library into `pg_config --pkglibdir`, control file and SQL scripts, including the
+# hand-written upgrade scripts of sql/, into `pg_config --sharedir`/extension).
+#
+#   scripts/install.sh
+#
+# As an ordinary user the files are copied with sudo. Run scripts/setup.sh first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+export PGRX_PG_CONFIG_PATH="$PG_CONFIG"
+
+args=(pgrx install --package inventory --release --pg-config "$PG_CONFIG")
+if [ "$(id -u)" -ne 0 ]; then
+    args+=(--sudo)
+fi
+
+cargo "${args[@]}"

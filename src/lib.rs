@@ -1,0 +1,16 @@
+//! `inventory`: a multi-source inventory engine inside PostgreSQL.
+//!
+//! The schema, the kept figures and the transactional glue are SQL in `sql/`,
+//! included here in dependency order; the rules (quantities, salability
+//! checks, parsing of imports) are plain Rust in the `inventory-core` crate,
+//! exposed to SQL by the modules below.
+
+::pgrx::pg_module_magic!();
+
+mod catalog;
+mod error;
+mod items;
+mod numeric;
+mod salable;
+mod schema;
+mod sku;
