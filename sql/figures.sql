@@ -24,31 +24,38 @@ BEGIN
         RETURN;
     END IF;
 
+    -- The SKUs are joined as a set, never tested with = ANY (array): that is
+    -- a linear scan of the array per row.
+
     -- A row for every (stock, SKU) that has an item in a linked source.
     INSERT INTO inventory.stock_sku (stock_id, sku)
     SELECT DISTINCT l.stock_id, si.sku
       FROM inventory.source_item si
       JOIN inventory.stock_source_link l ON l.source_code = si.source_code
-     WHERE si.sku = ANY (skus)
+     WHERE si.sku IN (SELECT unnest(skus))
+     ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
 
     PERFORM 1 FROM inventory.stock_sku
-     WHERE sku = ANY (skus)
+     WHERE sku IN (SELECT unnest(skus))
      ORDER BY stock_id, sku
        FOR UPDATE;
 
     -- A new statement, so a new snapshot: it sees what every earlier holder
     -- of these locks committed.
-    UPDATE inventory.stock_sku k
-       SET quantity = f.quantity,
-           items_assigned = f.items_assigned,
-           items_enabled = f.items_enabled,
-           items_in_stock = f.items_in_stock,
-           manage_stock = f.manage_stock,
-           backorders = f.backorders,
-           threshold = f.threshold
-      FROM (
-        SELECT k2.stock_id, k2.sku,
+    WITH counted AS (
+        SELECT l.stock_id, si.sku,
+               coalesce(sum(si.quantity) FILTER (WHERE si.status = 1 AND src.enabled), 0) AS quantity,
+               count(*)::integer AS items_assigned,
+               count(*) FILTER (WHERE src.enabled)::integer AS items_enabled,
+               count(*) FILTER (WHERE si.status = 1 AND src.enabled)::integer AS items_in_stock
+          FROM inventory.source_item si
+          JOIN inventory.stock_source_link l ON l.source_code = si.source_code
+          JOIN inventory.source src ON src.source_code = si.source_code
+         WHERE si.sku IN (SELECT unnest(skus))
+         GROUP BY l.stock_id, si.sku
+    ), fresh AS (
+        SELECT k.stock_id, k.sku,
                coalesce(c.quantity, 0) AS quantity,
                coalesce(c.items_assigned, 0) AS items_assigned,
                coalesce(c.items_enabled, 0) AS items_enabled,
@@ -59,22 +66,21 @@ BEGIN
                                          coalesce(p.backorders, d.backorders),
                                          coalesce(p.notify_stock_qty, d.notify_stock_qty),
                                          d.notify_qty_reduces_salable) AS threshold
-          FROM inventory.stock_sku k2
-          LEFT JOIN inventory.product p ON p.sku = k2.sku
+          FROM inventory.stock_sku k
+          LEFT JOIN counted c ON c.stock_id = k.stock_id AND c.sku = k.sku
+          LEFT JOIN inventory.product p ON p.sku = k.sku
           CROSS JOIN inventory.defaults d
-          LEFT JOIN LATERAL (
-                SELECT sum(si.quantity) FILTER (WHERE si.status = 1 AND src.enabled) AS quantity,
-                       count(*) AS items_assigned,
-                       count(*) FILTER (WHERE src.enabled) AS items_enabled,
-                       count(*) FILTER (WHERE si.status = 1 AND src.enabled) AS items_in_stock
-                  FROM inventory.source_item si
-                  JOIN inventory.stock_source_link l
-                    ON l.source_code = si.source_code AND l.stock_id = k2.stock_id
-                  JOIN inventory.source src ON src.source_code = si.source_code
-                 WHERE si.sku = k2.sku
-          ) c ON true
-         WHERE k2.sku = ANY (skus)
-      ) f
+         WHERE k.sku IN (SELECT unnest(skus))
+    )
+    UPDATE inventory.stock_sku k
+       SET quantity = f.quantity,
+           items_assigned = f.items_assigned,
+           items_enabled = f.items_enabled,
+           items_in_stock = f.items_in_stock,
+           manage_stock = f.manage_stock,
+           backorders = f.backorders,
+           threshold = f.threshold
+      FROM fresh f
      WHERE k.stock_id = f.stock_id AND k.sku = f.sku
        AND (k.quantity, k.items_assigned, k.items_enabled, k.items_in_stock,
             k.manage_stock, k.backorders, k.threshold)
@@ -84,7 +90,7 @@ BEGIN
 
     -- Rows that no longer carry anything.
     DELETE FROM inventory.stock_sku
-     WHERE sku = ANY (skus) AND items_assigned = 0 AND reserved = 0;
+     WHERE sku IN (SELECT unnest(skus)) AND items_assigned = 0 AND reserved = 0;
 END;
 $$;
 COMMENT ON FUNCTION inventory.refresh_figures(text[]) IS
@@ -150,23 +156,26 @@ AS $$
                k.items_in_stock, k.manage_stock, k.backorders, k.threshold
           FROM inventory.stock_sku k
          WHERE k.items_assigned > 0 OR k.reserved <> 0
-    ), fresh AS (
-        SELECT * FROM inventory.recomputed_figures()
-    ), pairs AS (
-        SELECT coalesce(k.stock_id, f.stock_id) AS stock_id,
-               coalesce(k.sku, f.sku) AS sku,
-               to_jsonb(k) - 'stock_id' - 'sku' AS kept,
-               to_jsonb(f) - 'stock_id' - 'sku' AS fresh
-          FROM kept k
-          FULL JOIN fresh f ON f.stock_id = k.stock_id AND f.sku = k.sku
     )
-    SELECT p.stock_id, p.sku, e.key, p.kept ->> e.key, p.fresh ->> e.key
-      FROM pairs p
-      CROSS JOIN LATERAL (
-            SELECT key FROM jsonb_object_keys(coalesce(p.kept, p.fresh)) AS key
-      ) e
-     WHERE p.kept IS NULL OR p.fresh IS NULL
-        OR (p.kept -> e.key) IS DISTINCT FROM (p.fresh -> e.key)
+    SELECT coalesce(k.stock_id, f.stock_id), coalesce(k.sku, f.sku), v.field, v.kept, v.fresh
+      FROM kept k
+      FULL JOIN inventory.recomputed_figures() f ON f.stock_id = k.stock_id AND f.sku = k.sku
+     CROSS JOIN LATERAL (VALUES
+            ('row', CASE WHEN k.sku IS NULL THEN 'missing' ELSE 'present' END,
+                    CASE WHEN f.sku IS NULL THEN 'missing' ELSE 'present' END),
+            ('quantity', k.quantity::text, f.quantity::text),
+            ('reserved', k.reserved::text, f.reserved::text),
+            ('items_assigned', k.items_assigned::text, f.items_assigned::text),
+            ('items_enabled', k.items_enabled::text, f.items_enabled::text),
+            ('items_in_stock', k.items_in_stock::text, f.items_in_stock::text),
+            ('manage_stock', k.manage_stock::text, f.manage_stock::text),
+            ('backorders', k.backorders::text, f.backorders::text),
+            ('threshold', k.threshold::text, f.threshold::text)
+     ) AS v(field, kept, fresh)
+     WHERE CASE WHEN v.field = 'row' THEN v.kept <> v.fresh
+                WHEN k.sku IS NULL OR f.sku IS NULL THEN false
+                WHEN v.field = 'manage_stock' THEN v.kept IS DISTINCT FROM v.fresh
+                ELSE v.kept::numeric IS DISTINCT FROM v.fresh::numeric END
      ORDER BY 1, 2, 3;
 $$;
 COMMENT ON FUNCTION inventory.figure_differences() IS
@@ -230,7 +239,7 @@ DECLARE
 BEGIN
     SELECT p.sku, p.type_id INTO bad
       FROM inventory.product p
-     WHERE p.sku = ANY (skus)
+     WHERE p.sku IN (SELECT unnest(skus))
        AND p.type_id NOT IN ('simple', 'virtual', 'downloadable')
        AND EXISTS (SELECT 1 FROM inventory.source_item si WHERE si.sku = p.sku)
      LIMIT 1;
@@ -351,7 +360,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
 AS $$
 BEGIN
-    PERFORM inventory.refresh_figures(ARRAY(SELECT DISTINCT sku FROM inventory.stock_sku));
+    PERFORM inventory.refresh_figures(ARRAY(SELECT k.sku FROM inventory.stock_sku k));
     RETURN NULL;
 END;
 $$;
