@@ -119,9 +119,8 @@ fn held(event: &str, qty: f64) -> (String, f64) {
 
 /// Every row of a table as text, sorted: for "nothing changed" comparisons.
 fn table_text(client: &mut Client, table: &str) -> String {
-    let sql = format!(
-        "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM {table} t"
-    );
+    let sql =
+        format!("SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM {table} t");
     client
         .query_one(&sql, &[])
         .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)))
@@ -152,7 +151,11 @@ fn assert_books_balance(client: &mut Client) {
             )
         })
         .collect();
-    assert!(found.is_empty(), "reservation inconsistencies:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "reservation inconsistencies:\n{}",
+        found.join("\n")
+    );
 }
 
 /// A stock of its own with the given sources (priority in list order), for scenarios that
@@ -188,17 +191,29 @@ fn order_cancel_and_shipment_settle_the_reservations_to_zero() {
          VALUES ('default', '24-MB01', 100)",
     );
 
-    let lines = place(&mut client, "100000025", 1, r#"[{"sku": "24-MB01", "qty": 25}]"#);
+    let lines = place(
+        &mut client,
+        "100000025",
+        1,
+        r#"[{"sku": "24-MB01", "qty": 25}]"#,
+    );
     assert_eq!(lines, vec![line("24-MB01", 25.0, 0.0)]);
     assert_eq!(salable(&mut client, "24-MB01", 1), 75.0);
 
     assert_eq!(
-        cancel(&mut client, "100000025", Some(r#"[{"sku": "24-MB01", "qty": 5}]"#)),
+        cancel(
+            &mut client,
+            "100000025",
+            Some(r#"[{"sku": "24-MB01", "qty": 5}]"#)
+        ),
         5.0
     );
     assert_eq!(salable(&mut client, "24-MB01", 1), 80.0);
 
-    assert_eq!(ship(&mut client, "100000025", "ship-1", "default", None), 20.0);
+    assert_eq!(
+        ship(&mut client, "100000025", "ship-1", "default", None),
+        20.0
+    );
     assert_eq!(source_qty(&mut client, "default", "24-MB01"), 80.0);
 
     assert_eq!(
@@ -333,8 +348,14 @@ fn a_repeated_shipment_id_is_applied_once() {
     place(&mut client, "o-1", 1, r#"[{"sku": "WS03", "qty": 10}]"#);
     let items = r#"[{"sku": "WS03", "qty": 4}]"#;
 
-    assert_eq!(ship(&mut client, "o-1", "ship-1", "default", Some(items)), 4.0);
-    assert_eq!(ship(&mut client, "o-1", "ship-1", "default", Some(items)), 4.0);
+    assert_eq!(
+        ship(&mut client, "o-1", "ship-1", "default", Some(items)),
+        4.0
+    );
+    assert_eq!(
+        ship(&mut client, "o-1", "ship-1", "default", Some(items)),
+        4.0
+    );
     assert_eq!(ship(&mut client, "o-1", "ship-1", "default", None), 4.0);
 
     assert_eq!(source_qty(&mut client, "default", "WS03"), 46.0);
@@ -551,10 +572,7 @@ fn a_composite_product_is_sold_without_a_reservation() {
 
     assert_eq!(
         lines,
-        vec![
-            line("MH01-CONF", 1.0, 0.0),
-            line("MH01-XS-Black", 1.0, 0.0)
-        ]
+        vec![line("MH01-CONF", 1.0, 0.0), line("MH01-XS-Black", 1.0, 0.0)]
     );
     assert_eq!(
         reservations(&mut client, "o-1", "MH01-CONF"),
@@ -687,7 +705,10 @@ fn a_shipment_beyond_the_source_quantity_fails_whole_even_with_backorders() {
         1,
         r#"[{"sku": "SH-A", "qty": 5}, {"sku": "SH-B", "qty": 20}]"#,
     );
-    assert_eq!(lines, vec![line("SH-A", 5.0, 0.0), line("SH-B", 20.0, 10.0)]);
+    assert_eq!(
+        lines,
+        vec![line("SH-A", 5.0, 0.0), line("SH-B", 20.0, 10.0)]
+    );
     let tables = [
         "inventory.source_item",
         "inventory.order_item",
@@ -791,6 +812,232 @@ fn a_refund_without_return_writes_off_shipped_units_and_releases_the_rest() {
     );
 
     // 8 refunded: the 4 never shipped are released, 4 of the 6 shipped are gone.
-    let refunded = refund(&mut client, "cm-1", "cm-1", "[]", false);
-    let _ = refunded;
+    let refunded = refund(
+        &mut client,
+        "o-1",
+        "cm-1",
+        r#"[{"sku": "RF-1", "qty": 8}]"#,
+        false,
+    );
+
+    assert_eq!(refunded, 8.0);
+    assert_eq!(source_qty(&mut client, "default", "RF-1"), 94.0);
+    assert_eq!(
+        reservations(&mut client, "o-1", "RF-1"),
+        vec![
+            held("order_placed", -10.0),
+            held("shipment_created", 6.0),
+            held("creditmemo_created", 4.0)
+        ]
+    );
+    assert_eq!(salable(&mut client, "RF-1", 1), 94.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn a_refund_with_return_to_stock_puts_shipped_units_back_where_they_left() {
+    let mut client = fresh_db("orders_refund_return_to_stock");
+    let stock = stock_with_sources(&mut client, &["east", "west"]);
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('east', 'RF-2', 20), ('west', 'RF-2', 30)",
+    );
+    place(&mut client, "o-1", stock, r#"[{"sku": "RF-2", "qty": 10}]"#);
+    let three = Some(r#"[{"sku": "RF-2", "qty": 3}]"#);
+    ship(&mut client, "o-1", "ship-east", "east", three);
+    ship(&mut client, "o-1", "ship-west", "west", three);
+    assert_eq!(salable(&mut client, "RF-2", stock), 40.0);
+
+    // All 10 refunded: 4 never shipped are released, 3 go back east and 3 west.
+    let refunded = refund(
+        &mut client,
+        "o-1",
+        "cm-1",
+        r#"[{"sku": "RF-2", "qty": 10}]"#,
+        true,
+    );
+
+    assert_eq!(refunded, 10.0);
+    assert_eq!(source_qty(&mut client, "east", "RF-2"), 20.0);
+    assert_eq!(source_qty(&mut client, "west", "RF-2"), 30.0);
+    assert_eq!(salable(&mut client, "RF-2", stock), 50.0);
+    assert_eq!(
+        reservations(&mut client, "o-1", "RF-2"),
+        vec![
+            held("order_placed", -10.0),
+            held("shipment_created", 3.0),
+            held("shipment_created", 3.0),
+            held("creditmemo_created", 4.0)
+        ]
+    );
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn a_repeated_credit_memo_id_is_applied_once() {
+    let mut client = fresh_db("orders_repeated_credit_memo");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'RF-3', 100)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "RF-3", "qty": 10}]"#);
+    ship(
+        &mut client,
+        "o-1",
+        "ship-1",
+        "default",
+        Some(r#"[{"sku": "RF-3", "qty": 6}]"#),
+    );
+    let items = r#"[{"sku": "RF-3", "qty": 7}]"#;
+
+    assert_eq!(refund(&mut client, "o-1", "cm-1", items, true), 7.0);
+    assert_eq!(refund(&mut client, "o-1", "cm-1", items, true), 7.0);
+
+    // 4 released once, 3 of the shipped 6 back on the shelf once: 94 + 3.
+    assert_eq!(source_qty(&mut client, "default", "RF-3"), 97.0);
+    assert_eq!(
+        reservations(&mut client, "o-1", "RF-3"),
+        vec![
+            held("order_placed", -10.0),
+            held("shipment_created", 6.0),
+            held("creditmemo_created", 4.0)
+        ]
+    );
+    assert_eq!(
+        number(
+            &mut client,
+            "SELECT qty_refunded::float8 FROM inventory.order_item WHERE order_id = 'o-1'",
+            &[]
+        ),
+        7.0
+    );
+    assert_eq!(salable(&mut client, "RF-3", 1), 97.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn refunding_more_than_the_order_can_give_back_is_refused() {
+    let mut client = fresh_db("orders_over_refund");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'RF-4', 100)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "RF-4", "qty": 10}]"#);
+    ship(
+        &mut client,
+        "o-1",
+        "ship-1",
+        "default",
+        Some(r#"[{"sku": "RF-4", "qty": 6}]"#),
+    );
+
+    expect_error(
+        &mut client,
+        r#"SELECT inventory.refund_order('o-1', 'cm-1', '[{"sku": "RF-4", "qty": 11}]')"#,
+        "IN003",
+    );
+    assert_eq!(
+        refund(
+            &mut client,
+            "o-1",
+            "cm-2",
+            r#"[{"sku": "RF-4", "qty": 8}]"#,
+            false
+        ),
+        8.0
+    );
+    // 2 left to refund; 3 is one too many.
+    expect_error(
+        &mut client,
+        r#"SELECT inventory.refund_order('o-1', 'cm-3', '[{"sku": "RF-4", "qty": 3}]')"#,
+        "IN003",
+    );
+
+    assert_eq!(
+        count(&mut client, "SELECT count(*) FROM inventory.credit_memo"),
+        1
+    );
+    assert_eq!(source_qty(&mut client, "default", "RF-4"), 94.0);
+    assert_eq!(salable(&mut client, "RF-4", 1), 94.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn reservations_cannot_be_updated_or_truncated() {
+    let mut client = fresh_db("orders_ledger_no_update");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'LG-1', 10)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "LG-1", "qty": 3}]"#);
+
+    expect_error(
+        &mut client,
+        "UPDATE inventory.reservation SET quantity = -1",
+        "IN004",
+    );
+    expect_error(&mut client, "TRUNCATE inventory.reservation", "IN004");
+
+    assert_eq!(
+        reservations(&mut client, "o-1", "LG-1"),
+        vec![held("order_placed", -3.0)]
+    );
+    assert_eq!(salable(&mut client, "LG-1", 1), 7.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn an_open_reservation_cannot_be_deleted() {
+    let mut client = fresh_db("orders_ledger_no_delete");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'LG-2', 10)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "LG-2", "qty": 3}]"#);
+
+    expect_error(
+        &mut client,
+        "DELETE FROM inventory.reservation WHERE order_id = 'o-1'",
+        "IN004",
+    );
+
+    assert_eq!(
+        reservations(&mut client, "o-1", "LG-2"),
+        vec![held("order_placed", -3.0)]
+    );
+    assert_eq!(salable(&mut client, "LG-2", 1), 7.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn a_reservation_releasing_more_than_the_order_holds_is_refused() {
+    let mut client = fresh_db("orders_ledger_over_release");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'LG-3', 10)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "LG-3", "qty": 3}]"#);
+
+    // The order holds 3; giving back 5 would free 2 units that belong to nobody.
+    expect_error_params(
+        &mut client,
+        "INSERT INTO inventory.reservation (stock_id, sku, quantity, metadata) \
+         VALUES (1, 'LG-3', 5, jsonb_build_object('event_type', 'order_canceled', \
+                 'object_type', 'order', 'object_id', $1::text))",
+        &[&"o-1"],
+        "IN003",
+    );
+
+    assert_eq!(
+        reservations(&mut client, "o-1", "LG-3"),
+        vec![held("order_placed", -3.0)]
+    );
+    assert_eq!(salable(&mut client, "LG-3", 1), 7.0);
+    assert_books_balance(&mut client);
 }

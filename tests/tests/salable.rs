@@ -99,7 +99,10 @@ fn single_source_of_ten_with_thresholds_without_backorders() {
     }
 
     // Threshold 3: 7 may be sold, 8 may not.
-    exec(&mut c, "UPDATE inventory.product SET min_qty = 3 WHERE sku = 'T-1'");
+    exec(
+        &mut c,
+        "UPDATE inventory.product SET min_qty = 3 WHERE sku = 'T-1'",
+    );
     assert_eq!(check(&mut c, "T-1", 2, "7"), (true, vec![]));
     assert_eq!(
         check(&mut c, "T-1", 2, "8"),
