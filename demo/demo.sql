@@ -35,7 +35,7 @@ SELECT extversion AS "inventory version" FROM pg_extension WHERE extname = 'inve
 \set catalog_found `test -r :'catalog_path' && echo true || echo false`
 \if :catalog_found
 \else
-SELECT set_config('demo.catalog_path', :'catalog_path', false) IS NULL AS unused \gset
+SELECT set_config('demo.catalog_path', :'catalog_path', false) AS catalog_path \gset
 DO $$
 BEGIN
     RAISE EXCEPTION 'catalog % is not readable', current_setting('demo.catalog_path')
@@ -55,6 +55,13 @@ SELECT :'catalog_path' AS catalog,
 \unset catalog
 
 \echo
+-- Products whose export row set a stock setting of its own (use_config_* = 0).
+CREATE TEMP VIEW own_settings AS
+SELECT p.* FROM inventory.product p
+ WHERE p.manage_stock IS NOT NULL OR p.backorders IS NOT NULL OR p.min_qty IS NOT NULL
+    OR p.min_sale_qty IS NOT NULL OR p.max_sale_qty IS NOT NULL
+    OR p.enable_qty_increments IS NOT NULL OR p.is_qty_decimal OR p.notify_stock_qty IS NOT NULL;
+
 \echo 'What landed: settings in inventory.product, quantities on the default source.'
 SELECT count(*) AS products,
        count(*) FILTER (WHERE p.type_id IN ('simple', 'virtual', 'downloadable')) AS "simple",
@@ -62,24 +69,21 @@ SELECT count(*) AS products,
        (SELECT count(*) FROM inventory.source_item) AS "source items",
        (SELECT count(*) FROM inventory.source_item WHERE status = 1) AS "in stock",
        (SELECT trim_scale(sum(quantity)) FROM inventory.source_item) AS "total quantity",
-       count(*) FILTER (WHERE p.backorders > 0 OR p.min_qty IS NOT NULL OR p.is_qty_decimal
-                           OR p.enable_qty_increments OR p.min_sale_qty IS NOT NULL
-                           OR p.max_sale_qty IS NOT NULL OR p.manage_stock IS NOT NULL
-                           OR p.notify_stock_qty IS NOT NULL) AS "own settings"
+       (SELECT count(*) FROM own_settings) AS "own settings"
   FROM inventory.product p;
 
+SELECT count(*) > 0 AS has_own_settings FROM own_settings \gset
+\if :has_own_settings
 \echo
-\echo 'Products with their own stock settings (NULL, shown as -, means "use the default"):'
-SELECT p.sku, p.type_id AS type, p.manage_stock AS managed, p.backorders,
-       p.min_qty AS "min qty", p.min_sale_qty AS "min sale", p.max_sale_qty AS "max sale",
-       p.qty_increments AS increments, p.is_qty_decimal AS "decimal",
-       p.notify_stock_qty AS notify
-  FROM inventory.product p
- WHERE p.backorders > 0 OR p.min_qty IS NOT NULL OR p.is_qty_decimal OR p.enable_qty_increments
-    OR p.min_sale_qty IS NOT NULL OR p.max_sale_qty IS NOT NULL OR p.manage_stock IS NOT NULL
-    OR p.notify_stock_qty IS NOT NULL
- ORDER BY p.sku
+\echo 'Products with their own stock settings (- means "use the default"):'
+SELECT o.sku, o.type_id AS type, o.manage_stock AS managed, o.backorders,
+       o.min_qty AS "min qty", o.min_sale_qty AS "min sale", o.max_sale_qty AS "max sale",
+       o.qty_increments AS increments, o.is_qty_decimal AS "decimal",
+       o.notify_stock_qty AS notify
+  FROM own_settings o
+ ORDER BY o.sku
  LIMIT 12;
+\endif
 
 \echo
 \echo '=== 3. Two US warehouses behind a second stock, "US Retail", sold on website us_web'
@@ -144,7 +148,7 @@ SELECT s.source_code AS source, s.name, count(si.sku) AS items,
   FROM inventory.source s
   LEFT JOIN inventory.source_item si ON si.source_code = s.source_code
  GROUP BY s.source_code, s.name
- ORDER BY min(CASE s.source_code WHEN 'default' THEN 0 ELSE 1 END), quantity DESC;
+ ORDER BY s.source_code <> 'default', quantity DESC;
 
 \echo
 \echo '=== 5. Salable quantity per stock (inventory.salable_quantity)'
@@ -185,7 +189,8 @@ SELECT q.sku, q.salable_qty
   JOIN inventory.product p ON p.sku = q.sku
  WHERE q.stock_id = :web_stock AND q.is_salable AND q.salable_qty >= 1
    AND p.type_id = 'simple' AND p.manage_stock IS NOT FALSE AND NOT p.is_qty_decimal
-   AND p.enable_qty_increments IS NOT TRUE AND p.min_sale_qty IS NULL;
+   AND p.enable_qty_increments IS NOT TRUE AND p.min_sale_qty IS NULL
+   AND p.max_sale_qty IS NULL;
 SELECT (SELECT sku FROM candidate ORDER BY salable_qty DESC, sku LIMIT 1) AS sku_a,
        (SELECT sku FROM candidate ORDER BY salable_qty DESC, sku LIMIT 1 OFFSET 1) AS sku_b,
        (SELECT sku FROM candidate ORDER BY salable_qty, sku DESC LIMIT 1) AS sku_c
@@ -214,9 +219,21 @@ SELECT r.sku, r.qty AS asked, c.is_salable AS "ok?",
 \echo
 \echo '=== 7. Orders on us_web'
 -- The same report after every step: where the units are, what open orders hold.
-\set watch 'SELECT w.sku, trim_scale(coalesce(sum(si.quantity) FILTER (WHERE si.source_code = ''us_nj_newark''), 0)) AS "at Newark", trim_scale(coalesce(sum(si.quantity) FILTER (WHERE si.source_code = ''us_ca_la''), 0)) AS "at LA", trim_scale(k.quantity) AS quantity, trim_scale(k.reserved) AS reserved, trim_scale(k.salable_qty) AS salable, k.is_salable AS "salable?" FROM unnest(ARRAY[:''sku_a'', :''sku_b'', :''sku_c'']) WITH ORDINALITY AS w(sku, n) JOIN inventory.salable_quantity k ON k.stock_id = :web_stock AND k.sku = w.sku LEFT JOIN inventory.source_item si ON si.sku = w.sku GROUP BY w.n, w.sku, k.quantity, k.reserved, k.salable_qty, k.is_salable ORDER BY w.n;'
+CREATE TEMP VIEW watch AS
+SELECT w.sku,
+       trim_scale(coalesce(sum(si.quantity) FILTER (WHERE si.source_code = 'us_nj_newark'), 0))
+           AS "at Newark",
+       trim_scale(coalesce(sum(si.quantity) FILTER (WHERE si.source_code = 'us_ca_la'), 0))
+           AS "at LA",
+       trim_scale(k.quantity) AS quantity, trim_scale(k.reserved) AS reserved,
+       trim_scale(k.salable_qty) AS salable, k.is_salable AS "salable?"
+  FROM unnest(ARRAY[:'sku_a', :'sku_b', :'sku_c']) WITH ORDINALITY AS w(sku, n)
+  JOIN inventory.salable_quantity k ON k.stock_id = :web_stock AND k.sku = w.sku
+  LEFT JOIN inventory.source_item si ON si.sku = w.sku
+ GROUP BY w.n, w.sku, k.quantity, k.reserved, k.salable_qty, k.is_salable
+ ORDER BY w.n;
 \echo 'Before any order:'
-:watch
+SELECT * FROM watch;
 
 \echo 'Order US-1001: 2 x' :sku_a
 SELECT * FROM inventory.place_order('US-1001', :web_stock,
@@ -227,13 +244,13 @@ SELECT * FROM inventory.place_order('US-1001', :web_stock,
                                     jsonb_build_array(jsonb_build_object('sku', :'sku_a', 'qty', 2)),
                                     '000000101');
 
-\echo 'Order US-1002, two lines: 1 x' :sku_a ', 3 x' :sku_b
+\echo 'Order US-1002, two lines: 1 x' :sku_a 'and 3 x' :sku_b
 SELECT * FROM inventory.place_order('US-1002', :web_stock,
                                     jsonb_build_array(jsonb_build_object('sku', :'sku_a', 'qty', 1),
                                                       jsonb_build_object('sku', :'sku_b', 'qty', 3)),
                                     '000000102');
 \echo 'After US-1001 and US-1002 (reserved, not yet shipped):'
-:watch
+SELECT * FROM watch;
 
 \echo 'Order US-1003 asks for one more' :sku_c 'than is salable: refused, nothing written'
 CREATE TEMP TABLE refusal (order_id text, sqlstate text, message text, detail text, hint text);
@@ -241,19 +258,19 @@ DO $$
 DECLARE
     asked numeric := inventory.get_product_salable_qty(current_setting('demo.sku_c'),
                                                        current_setting('demo.web_stock')::integer) + 1;
-    code text;
-    message text;
-    detail text;
-    hint text;
+    err_state text;
+    err_message text;
+    err_detail text;
+    err_hint text;
 BEGIN
     PERFORM inventory.place_order('US-1003', current_setting('demo.web_stock')::integer,
                                   jsonb_build_array(jsonb_build_object(
                                       'sku', current_setting('demo.sku_c'), 'qty', asked)));
     INSERT INTO refusal (order_id, message) VALUES ('US-1003', 'placed (not expected)');
 EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                            detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    INSERT INTO refusal VALUES ('US-1003', code, message, detail, hint);
+    GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                            err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+    INSERT INTO refusal VALUES ('US-1003', err_state, err_message, err_detail, err_hint);
 END;
 $$;
 \x on
@@ -262,7 +279,14 @@ SELECT r.*, (SELECT count(*) FROM inventory.sales_order o WHERE o.order_id = r.o
   FROM refusal r;
 \x off
 
-\echo 'Which source should ship US-1001 to a customer in Phoenix, AZ? (distance)'
+-- Source selection recommends where to ship from; by distance it uses the coordinates
+-- of the sources. Without it (an older build), the first-priority source ships.
+SELECT to_regprocedure('inventory.select_sources(integer, jsonb, text, jsonb)') IS NOT NULL
+           AS has_selection,
+       'us_nj_newark' AS ship_from
+\gset
+\if :has_selection
+\echo 'Which source should ship US-1001 to a customer in Phoenix, AZ? (by distance)'
 SELECT s.sku, s.source_code AS source, trim_scale(s.qty_to_deduct) AS take,
        trim_scale(s.qty_available) AS available
   FROM inventory.select_sources(:web_stock,
@@ -273,13 +297,17 @@ SELECT s.source_code AS ship_from
                                 jsonb_build_array(jsonb_build_object('sku', :'sku_a', 'qty', 2)),
                                 'distance', '{"latitude": 33.4484, "longitude": -112.0740}') s
  WHERE s.qty_to_deduct > 0
- LIMIT 1 \gset
+ LIMIT 1
+\gset
+\else
+\echo '(inventory.select_sources is not installed: US-1001 ships from the first-priority source)'
+\endif
 
-\echo 'Ship US-1001 from' :ship_from ', cancel US-1002:'
+\echo 'Ship US-1001 from' :ship_from 'and cancel US-1002:'
 SELECT inventory.ship_order('US-1001', 'US-1001-S1', :'ship_from') AS "US-1001 shipped",
        inventory.cancel_order('US-1002') AS "US-1002 released";
 \echo 'After shipping US-1001 and canceling US-1002:'
-:watch
+SELECT * FROM watch;
 
 \echo 'The order ledger and the reservations behind those numbers:'
 SELECT i.order_id AS "order", i.sku, trim_scale(i.qty_ordered) AS ordered,
@@ -292,7 +320,6 @@ SELECT r.order_id AS "order", r.sku, trim_scale(r.quantity) AS quantity,
   FROM inventory.reservation r
  ORDER BY r.reservation_id;
 
-\set has_kayak `echo false`
 SELECT EXISTS (SELECT 1 FROM inventory.product WHERE sku = 'KAYAK-TOUR-44') AS has_kayak \gset
 \if :has_kayak
 \echo
@@ -307,8 +334,10 @@ SELECT k.sku, trim_scale(k.quantity) AS quantity, trim_scale(k.reserved) AS rese
 
 \echo
 \echo '=== 8. Housekeeping and consistency'
-SELECT inventory.cleanup_reservations() AS "settled reservations deleted",
-       (SELECT count(*) FROM inventory.reservation) AS "reservations kept";
+-- Reservations of an order that sum to 0 per (stock, SKU) are settled: cleanup
+-- deletes them; open orders (the kayak's, if any) keep theirs.
+SELECT inventory.cleanup_reservations() AS "settled reservations deleted";
+SELECT count(*) AS "reservations kept" FROM inventory.reservation;
 SELECT count(*) AS "figure differences (must be 0)" FROM inventory.figure_differences();
 SELECT count(*) AS "reservation inconsistencies (must be 0)"
   FROM inventory.reservation_inconsistencies();

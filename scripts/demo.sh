@@ -4,7 +4,8 @@
 #
 #   scripts/demo.sh [CATALOG.csv]       (default: demo/catalog.csv)
 #
-# The cluster lives in ${INVENTORY_DEMO_DIR:-/tmp/inventory-demo}, socket only, port
+# The cluster lives in $INVENTORY_DEMO_DIR (default /tmp/inventory-demo for root,
+# /tmp/inventory-demo-$USER for anyone else), socket only, port
 # ${INVENTORY_DEMO_PORT:-54320}; a later run reuses it. See scripts/pg.sh.
 #
 # How demo.sql gets the catalog: psql runs with `-v catalog_path=<absolute path>`, and
@@ -22,7 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
-demo_dir=${INVENTORY_DEMO_DIR:-/tmp/inventory-demo}
+if [ "$(id -u)" -eq 0 ]; then
+    demo_dir=${INVENTORY_DEMO_DIR:-/tmp/inventory-demo}
+else
+    demo_dir=${INVENTORY_DEMO_DIR:-/tmp/inventory-demo-$(id -un)}
+fi
 demo_port=${INVENTORY_DEMO_PORT:-54320}
 catalog=${1:-demo/catalog.csv}
 catalog=$(realpath -m -- "$catalog")

@@ -14,6 +14,8 @@ export PGRX_PG_CONFIG_PATH="$PG_CONFIG"
 
 args=(pgrx install --package inventory --release --pg-config "$PG_CONFIG")
 if [ "$(id -u)" -ne 0 ]; then
+    # With --sudo, cargo-pgrx stages the files here first and never cleans it.
+    rm -rf "${CARGO_TARGET_DIR:-target}/release/inventory-pg15"
     args+=(--sudo)
 fi
 

@@ -4,8 +4,9 @@
 #   scripts/test.sh [--quick] [-- ARGS...]
 #
 #   --quick     skip `cargo fmt --check` and `cargo clippy`
-#   -- ARGS     passed to `cargo test -p inventory-tests`, e.g. `-- smoke` to run
-#               only the integration tests whose name contains "smoke"
+#   -- ARGS     passed to `cargo test -p inventory-tests`, e.g. `-- --test smoke`
+#               (only tests/tests/smoke.rs) or `-- cancel` (the tests whose name
+#               contains "cancel")
 #
 # Steps: setup.sh; cargo fmt --check; cargo clippy -D warnings; unit tests of
 # inventory-core; install.sh (release build into the system PostgreSQL 15); a private

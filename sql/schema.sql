@@ -86,6 +86,7 @@ CREATE TABLE inventory.product (
     sku text COLLATE inventory.sku_ci PRIMARY KEY
         CONSTRAINT "SKU must be 1 to 64 characters, no surrounding whitespace"
         CHECK (inventory.valid_sku(sku)),
+    name text,
     type_id text NOT NULL DEFAULT 'simple'
         CONSTRAINT "type_id must be a Magento product type (simple, bundle, ...)"
         CHECK (type_id IN ('simple', 'virtual', 'downloadable', 'configurable', 'bundle', 'grouped')),
@@ -116,6 +117,7 @@ COMMENT ON TABLE inventory.product IS
     'Per-SKU stock settings (Magento''s stock item configuration); NULL settings use inventory.defaults';
 COMMENT ON COLUMN inventory.product.min_qty IS
     'Out-of-stock threshold; adapted by backorders (see inventory.salable_quantity.threshold)';
+COMMENT ON COLUMN inventory.product.name IS 'The product''s name, for reports such as inventory.low_stock';
 COMMENT ON COLUMN inventory.product.type_id IS
     'simple, virtual and downloadable carry source items; configurable, bundle and grouped do not';
 

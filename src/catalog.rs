@@ -14,14 +14,14 @@ use pgrx::prelude::*;
 const UPSERT_PRODUCTS: &str = "
     INSERT INTO inventory.product AS p
            (sku, type_id, manage_stock, backorders, min_qty, min_sale_qty, max_sale_qty,
-            enable_qty_increments, qty_increments, is_qty_decimal, notify_stock_qty)
+            enable_qty_increments, qty_increments, is_qty_decimal, notify_stock_qty, name)
     SELECT t.sku, t.type_id, t.manage_stock, t.backorders, t.min_qty::numeric,
            t.min_sale_qty::numeric, t.max_sale_qty::numeric, t.enable_qty_increments,
-           t.qty_increments::numeric, t.is_qty_decimal, t.notify_stock_qty::numeric
+           t.qty_increments::numeric, t.is_qty_decimal, t.notify_stock_qty::numeric, t.name
       FROM unnest($1::text[], $2::text[], $3::boolean[], $4::smallint[], $5::text[], $6::text[],
-                  $7::text[], $8::boolean[], $9::text[], $10::boolean[], $11::text[])
+                  $7::text[], $8::boolean[], $9::text[], $10::boolean[], $11::text[], $12::text[])
            AS t(sku, type_id, manage_stock, backorders, min_qty, min_sale_qty, max_sale_qty,
-                enable_qty_increments, qty_increments, is_qty_decimal, notify_stock_qty)
+                enable_qty_increments, qty_increments, is_qty_decimal, notify_stock_qty, name)
     ON CONFLICT (sku) DO UPDATE
        SET type_id = EXCLUDED.type_id,
            manage_stock = EXCLUDED.manage_stock,
@@ -32,7 +32,8 @@ const UPSERT_PRODUCTS: &str = "
            enable_qty_increments = EXCLUDED.enable_qty_increments,
            qty_increments = EXCLUDED.qty_increments,
            is_qty_decimal = EXCLUDED.is_qty_decimal,
-           notify_stock_qty = EXCLUDED.notify_stock_qty";
+           notify_stock_qty = EXCLUDED.notify_stock_qty,
+           name = coalesce(EXCLUDED.name, p.name)";
 
 const UPSERT_DEFAULT_SOURCE_ITEMS: &str = "
     INSERT INTO inventory.source_item AS si (source_code, sku, quantity, status)
@@ -74,6 +75,7 @@ fn write_catalog(products: &[CatalogProduct]) -> Result<(i32, i32), SqlError> {
         .map(|p| p.is_qty_decimal.unwrap_or(false))
         .collect();
     let notify: Vec<Option<String>> = products.iter().map(|p| text(p.notify_stock_qty)).collect();
+    let names: Vec<Option<String>> = products.iter().map(|p| p.name.clone()).collect();
 
     let stocked: Vec<&CatalogProduct> = products
         .iter()
@@ -105,6 +107,7 @@ fn write_catalog(products: &[CatalogProduct]) -> Result<(i32, i32), SqlError> {
                 increments.into(),
                 decimal.into(),
                 notify.into(),
+                names.into(),
             ],
         )?;
         let products_written = written.len() as i32;

@@ -9,8 +9,11 @@
 
 mod catalog;
 mod error;
+mod geonames;
+mod import;
 mod items;
 mod numeric;
 mod salable;
 mod schema;
+mod selection;
 mod sku;

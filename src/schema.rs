@@ -42,3 +42,10 @@ extension_sql_file!(
         salable::backorder_qty
     ]
 );
+extension_sql_file!(
+    "../sql/selection.sql",
+    name = "selection",
+    requires = ["orders", selection::select_sources]
+);
+extension_sql_file!("../sql/bulk.sql", name = "bulk", requires = ["orders"]);
+extension_sql_file!("../sql/events.sql", name = "events", requires = ["figures"]);

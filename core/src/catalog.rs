@@ -62,6 +62,8 @@ pub struct CatalogProduct {
     pub qty_increments: Option<Qty>,
     pub is_qty_decimal: Option<bool>,
     pub notify_stock_qty: Option<Qty>,
+    /// The product's name, for reports; `None` when the column is absent or empty.
+    pub name: Option<String>,
 }
 
 /// One problem in the file, at the line where the offending row starts. Lines end at each
@@ -263,7 +265,7 @@ fn record_start(text: &str, position: &Position) -> (usize, u64) {
 }
 
 /// The column names that the reader uses; each may appear at most once in the header.
-const USED_COLUMNS: [&str; 22] = [
+const USED_COLUMNS: [&str; 23] = [
     "sku",
     "store_view_code",
     "product_type",
@@ -286,6 +288,7 @@ const USED_COLUMNS: [&str; 22] = [
     "is_qty_decimal",
     "notify_on_stock_below",
     "use_config_notify_stock_qty",
+    "name",
 ];
 
 /// Where each used column that the header has sits in a row.
@@ -357,6 +360,7 @@ impl<'a> Row<'a> {
                 "use_config_notify_stock_qty",
                 Row::qty,
             ),
+            name: Some(self.text("name").to_string()).filter(|n| !n.is_empty()),
             sku,
         };
 
@@ -496,6 +500,7 @@ mod tests {
                 qty_increments: None,
                 is_qty_decimal: Some(false),
                 notify_stock_qty: None,
+                name: Some("Chaz Kangeroo Hoodie-XS-Black".into()),
             }
         );
 

@@ -200,6 +200,7 @@ pub fn describe(error: &postgres::Error) -> String {
 /// Checks that the figures the extension keeps per (stock, SKU) equal a full
 /// recomputation, as reported by `inventory.figure_differences()`; panics listing
 /// every difference otherwise. Works on a `Client` or inside a `Transaction`.
+#[track_caller]
 pub fn assert_kept_figures_match(client: &mut impl GenericClient) {
     let sql = "SELECT * FROM inventory.figure_differences() ORDER BY 1, 2, 3";
     let rows = client
@@ -241,6 +242,7 @@ fn shown<T: std::fmt::Debug>(value: Option<T>) -> String {
 /// further checks of message and detail. Panics if it succeeds or fails otherwise.
 ///
 /// Inside a `Transaction` the transaction is aborted afterwards, as after any error.
+#[track_caller]
 pub fn expect_error(client: &mut impl GenericClient, sql: &str, sqlstate: &str) -> DbError {
     match client.batch_execute(sql) {
         Ok(()) => panic!("expected SQLSTATE {sqlstate} from `{sql}`, but it succeeded"),
@@ -249,6 +251,7 @@ pub fn expect_error(client: &mut impl GenericClient, sql: &str, sqlstate: &str) 
 }
 
 /// Like [`expect_error`] for one statement with parameters (`$1`, `$2`, ...).
+#[track_caller]
 pub fn expect_error_params(
     client: &mut impl GenericClient,
     sql: &str,
@@ -264,6 +267,7 @@ pub fn expect_error_params(
     }
 }
 
+#[track_caller]
 fn matching_error(error: postgres::Error, sql: &str, sqlstate: &str) -> DbError {
     match error.as_db_error() {
         Some(db) if db.code().code() == sqlstate => db.clone(),

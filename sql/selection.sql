@@ -1,0 +1,71 @@
+-- Shipping an order by source selection: one shipment per chosen source,
+-- all or nothing.
+
+CREATE FUNCTION inventory.ship_order_by_selection(order_id text,
+                                                  algorithm text DEFAULT 'priority',
+                                                  destination jsonb DEFAULT NULL)
+RETURNS TABLE (shipment_id text, source_code text, sku text, qty numeric)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    order_stock integer;
+    wanted jsonb;
+    short record;
+    plan record;
+    made integer;
+    new_id text;
+BEGIN
+    order_stock := inventory.lock_order(ship_order_by_selection.order_id);
+
+    SELECT jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
+      INTO wanted
+      FROM inventory.order_item i
+     WHERE i.order_id = ship_order_by_selection.order_id AND i.qty_open > 0 AND i.managed;
+    IF wanted IS NULL THEN
+        RETURN;
+    END IF;
+
+    CREATE TEMP TABLE inventory_selection ON COMMIT DROP AS
+    SELECT s.sku, s.source_code, s.qty_to_deduct
+      FROM inventory.select_sources(order_stock, wanted, algorithm, destination) s;
+
+    SELECT s.sku, s.qty_to_deduct INTO short
+      FROM pg_temp.inventory_selection s WHERE s.source_code IS NULL LIMIT 1;
+    IF FOUND THEN
+        DROP TABLE pg_temp.inventory_selection;
+        RAISE EXCEPTION 'order % cannot be shipped in full: % of SKU "%" is not held by any source',
+            ship_order_by_selection.order_id, short.qty_to_deduct, short.sku
+            USING ERRCODE = 'IN002',
+                  HINT = 'Nothing was shipped; inventory.select_sources shows what each source holds.';
+    END IF;
+
+    SELECT count(*) INTO made FROM inventory.shipment s
+     WHERE s.order_id = ship_order_by_selection.order_id;
+    FOR plan IN
+        SELECT s.source_code,
+               jsonb_agg(jsonb_build_object('sku', s.sku, 'qty', s.qty_to_deduct)) AS items
+          FROM pg_temp.inventory_selection s
+         WHERE s.qty_to_deduct > 0
+         GROUP BY s.source_code
+         ORDER BY min(s.source_code)
+    LOOP
+        LOOP
+            made := made + 1;
+            new_id := format('%s-%s', ship_order_by_selection.order_id, made);
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM inventory.shipment s WHERE s.shipment_id = new_id);
+        END LOOP;
+        PERFORM inventory.ship_order(ship_order_by_selection.order_id, new_id, plan.source_code,
+                                     plan.items);
+        RETURN QUERY
+            SELECT si.shipment_id, plan.source_code, si.sku, si.qty
+              FROM inventory.shipment_item si
+             WHERE si.shipment_id = new_id
+             ORDER BY si.sku;
+    END LOOP;
+    DROP TABLE pg_temp.inventory_selection;
+END;
+$$;
+COMMENT ON FUNCTION inventory.ship_order_by_selection(text, text, jsonb) IS
+    'Ship what an order still has open, one shipment per source chosen by the algorithm; IN002 when it cannot all be covered';
