@@ -130,8 +130,7 @@ start() {
         exit 1
     fi
 
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if "$PG_BIN/pg_isready" -q -h "$DIR" -p "$PORT" -U postgres; then
             return 0
         fi

@@ -49,3 +49,4 @@ extension_sql_file!(
 );
 extension_sql_file!("../sql/bulk.sql", name = "bulk", requires = ["orders"]);
 extension_sql_file!("../sql/events.sql", name = "events", requires = ["figures"]);
+extension_sql_file!("../sql/hardening.sql", name = "hardening", finalize);

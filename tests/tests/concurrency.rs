@@ -391,6 +391,51 @@ fn one_shipment_id_sent_by_five_sessions_at_once_is_applied_once() {
 }
 
 #[test]
+fn two_shipments_of_6_from_a_shelf_of_10_leave_exactly_one() {
+    let db = "concurrency_shelf_of_ten";
+    let mut client = fresh_db(db);
+    // Backorders let both orders of 6 be placed against 10; the shelf still cannot go
+    // below 0.
+    run(
+        &mut client,
+        "UPDATE inventory.defaults SET backorders = 1, min_qty = -10",
+    );
+
+    for round in 0..30 {
+        let sku = format!("SHELF-{round}");
+        stocked(&mut client, &sku, 10);
+        for i in 0..2 {
+            match try_place(&mut client, &format!("shelf-{round}-{i}"), &one_of(&sku, 6)) {
+                Ok(Attempt::Done(_)) => {}
+                other => panic!("round {round}: placing order {i}: {other:?}"),
+            }
+        }
+
+        let reports = run_concurrently_with_barrier(db, 2, |i, c, barrier| {
+            at_once(c, barrier, &look_at(&sku), |c| {
+                let result = c
+                    .query_one(
+                        "SELECT inventory.ship_order($1, $2, 'default')::float8",
+                        &[
+                            &format!("shelf-{round}-{i}"),
+                            &format!("shelf-{round}-{i}-ship"),
+                        ],
+                    )
+                    .map(|row| row.get::<_, f64>(0));
+                judged(result, "IN002", "shipping 6 from a shelf of 10")
+            })
+        });
+
+        assert_eq!(done(round, &reports), 1, "round {round}: {reports:?}");
+        assert_eq!(on_shelf(&mut client, &sku), 4.0, "round {round}");
+        assert_eq!(reserved(&mut client, &sku), -6.0, "round {round}");
+        // 4 on the shelf, 6 still held, threshold -10.
+        assert_eq!(salable(&mut client, &sku), 8.0, "round {round}");
+        assert_books_balance(&mut client, round);
+    }
+}
+
+#[test]
 fn a_cancel_racing_a_full_shipment_never_releases_what_shipped() {
     let db = "concurrency_cancel_vs_shipment";
     let mut client = fresh_db(db);
