@@ -12,6 +12,7 @@ AS $$
 DECLARE
     order_stock integer;
     wanted jsonb;
+    unmanaged jsonb;
     short record;
     plan record;
     made integer;
@@ -20,16 +21,37 @@ BEGIN
     order_stock := inventory.lock_order(ship_order_by_selection.order_id);
 
     SELECT jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
-      INTO wanted
+               FILTER (WHERE i.managed),
+           jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
+               FILTER (WHERE NOT i.managed)
+      INTO wanted, unmanaged
       FROM inventory.order_item i
-     WHERE i.order_id = ship_order_by_selection.order_id AND i.qty_open > 0 AND i.managed;
-    IF wanted IS NULL THEN
+     WHERE i.order_id = ship_order_by_selection.order_id AND i.qty_open > 0;
+    IF wanted IS NULL AND unmanaged IS NULL THEN
         RETURN;
     END IF;
 
-    CREATE TEMP TABLE inventory_selection ON COMMIT DROP AS
-    SELECT s.sku, s.source_code, s.qty_to_deduct
-      FROM inventory.select_sources(order_stock, wanted, algorithm, destination) s;
+    CREATE TEMP TABLE inventory_selection (sku text, source_code text, qty_to_deduct numeric)
+        ON COMMIT DROP;
+    IF wanted IS NOT NULL THEN
+        INSERT INTO pg_temp.inventory_selection
+        SELECT s.sku, s.source_code, s.qty_to_deduct
+          FROM inventory.select_sources(order_stock, wanted, algorithm, destination) s;
+    END IF;
+
+    -- Lines whose stock is not managed take nothing from a source: they go
+    -- with the first shipment, or alone from the stock's first source.
+    IF unmanaged IS NOT NULL THEN
+        INSERT INTO pg_temp.inventory_selection (sku, source_code, qty_to_deduct)
+        SELECT u.sku, coalesce(
+                   (SELECT s.source_code FROM pg_temp.inventory_selection s
+                     WHERE s.qty_to_deduct > 0 ORDER BY s.source_code LIMIT 1),
+                   (SELECT l.source_code FROM inventory.stock_source_link l
+                      JOIN inventory.source src ON src.source_code = l.source_code AND src.enabled
+                     WHERE l.stock_id = order_stock ORDER BY l.priority, l.source_code LIMIT 1)),
+               u.qty
+          FROM jsonb_to_recordset(unmanaged) AS u(sku text, qty numeric);
+    END IF;
 
     SELECT s.sku, s.qty_to_deduct INTO short
       FROM pg_temp.inventory_selection s WHERE s.source_code IS NULL LIMIT 1;

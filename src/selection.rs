@@ -34,6 +34,8 @@ const HOLDINGS: &str = "
 /// order, and one row with a NULL source for any uncovered remainder, so the
 /// request is shippable exactly when no such row comes back. Reservations and
 /// thresholds are ignored: they were applied when the order was accepted.
+// pgrx needs the row type spelled out in the signature to name the columns.
+#[allow(clippy::type_complexity)]
 #[pg_extern(stable)]
 #[search_path(pg_catalog, inventory, pg_temp)]
 fn select_sources(
@@ -67,11 +69,11 @@ fn select_sources(
         .collect();
 
     let picks = Spi::connect(|client| -> SqlResult<_> {
-        require_stock(&client, stock_id)?;
+        require_stock(client, stock_id)?;
         let algorithm = match code {
             "distance" => {
                 let destination = destination.map(|JsonB(v)| v);
-                let (latitude, longitude) = locate(&client, destination.as_ref())?;
+                let (latitude, longitude) = locate(client, destination.as_ref())?;
                 Algorithm::Distance {
                     latitude,
                     longitude,
@@ -79,9 +81,9 @@ fn select_sources(
             }
             _ => Algorithm::Priority,
         };
-        let candidates = read_candidates(&client, stock_id)?;
+        let candidates = read_candidates(client, stock_id)?;
         let skus: Vec<String> = requests.iter().map(|r| r.sku.clone()).collect();
-        let holdings = read_holdings(&client, stock_id, skus)?;
+        let holdings = read_holdings(client, stock_id, skus)?;
         let order = order_sources(&candidates, &algorithm);
         Ok(select(&order, &candidates, &holdings, &requests))
     })?;
@@ -212,29 +214,39 @@ fn locate(client: &SpiClient<'_>, destination: Option<&Value>) -> SqlResult<(f64
                 "destination {destination} has neither coordinates nor a country"
             ))
         })?;
+    let (postcode, city, region) = (text("postcode"), text("city"), text("region"));
+    let by_postcode = "SELECT latitude::float8, longitude::float8 FROM inventory.geoname
+                        WHERE country_code = upper($1) AND postcode = $2";
+    let by_city_in_region = "SELECT avg(latitude)::float8, avg(longitude)::float8
+                               FROM inventory.geoname
+                              WHERE country_code = upper($1) AND lower(city) = lower($2)
+                                AND (lower(region) = lower($3) OR lower(region_code) = lower($3))
+                             HAVING count(*) > 0";
+    let by_city = "SELECT avg(latitude)::float8, avg(longitude)::float8 FROM inventory.geoname
+                    WHERE country_code = upper($1) AND lower(city) = lower($2)
+                   HAVING count(*) > 0";
+    let by_region = "SELECT avg(latitude)::float8, avg(longitude)::float8 FROM inventory.geoname
+                      WHERE country_code = upper($1)
+                        AND (lower(region) = lower($2) OR lower(region_code) = lower($2))
+                     HAVING count(*) > 0";
+    // A city is placed within its region when both are given: the US alone has
+    // 85 places called Portland.
     let lookups = [
-        (
-            text("postcode"),
-            "SELECT latitude::float8, longitude::float8 FROM inventory.geoname
-                              WHERE country_code = upper($1) AND postcode = $2",
-        ),
-        (
-            text("city"),
-            "SELECT avg(latitude)::float8, avg(longitude)::float8 FROM inventory.geoname
-                          WHERE country_code = upper($1) AND lower(city) = lower($2)
-                         HAVING count(*) > 0",
-        ),
-        (
-            text("region"),
-            "SELECT avg(latitude)::float8, avg(longitude)::float8 FROM inventory.geoname
-                            WHERE country_code = upper($1)
-                              AND (lower(region) = lower($2) OR lower(region_code) = lower($2))
-                           HAVING count(*) > 0",
-        ),
+        (by_postcode, postcode, None),
+        (by_city_in_region, city, region),
+        (by_city, city, None),
+        (by_region, region, None),
     ];
-    for (value, query) in lookups {
+    for (query, value, within) in lookups {
         let Some(value) = value else { continue };
-        let table = client.select(query, Some(1), &[country.into(), value.into()])?;
+        if query == by_city_in_region && within.is_none() {
+            continue;
+        }
+        let mut args = vec![country.into(), value.into()];
+        if let Some(region) = within {
+            args.push(region.into());
+        }
+        let table = client.select(query, Some(1), &args)?;
         if let Some(row) = table.into_iter().next() {
             if let (Some(lat), Some(lon)) = (row.get::<f64>(1)?, row.get::<f64>(2)?) {
                 return Ok((lat, lon));

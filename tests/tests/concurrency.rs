@@ -10,11 +10,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Barrier;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use inventory_tests::postgres::{self, Client};
 use inventory_tests::{
-    assert_kept_figures_match, describe, fresh_db, run_concurrently_with_barrier,
+    assert_kept_figures_match, connect, describe, fresh_db, run_concurrently_with_barrier,
 };
 
 /// What one client's call came to: done, with its result, or refused with the SQLSTATE the
@@ -209,7 +209,7 @@ fn ten_buyers_of_the_last_unit_leave_exactly_one_order() {
     let db = "concurrency_last_unit";
     let mut client = fresh_db(db);
 
-    for round in 0..40 {
+    for round in 0..30 {
         let sku = format!("LAST-{round}");
         stocked(&mut client, &sku, 1);
 
@@ -231,7 +231,7 @@ fn twenty_buyers_of_ten_units_leave_exactly_ten_orders() {
     let db = "concurrency_ten_of_twenty";
     let mut client = fresh_db(db);
 
-    for round in 0..30 {
+    for round in 0..25 {
         let sku = format!("TEN-{round}");
         stocked(&mut client, &sku, 10);
 
@@ -497,7 +497,7 @@ fn orders_racing_source_item_updates_never_take_more_than_was_salable() {
          SELECT 'default', 'BULK-' || g, 100 FROM generate_series(1, 2000) g",
     );
 
-    for round in 0..15 {
+    for round in 0..10 {
         let sku = format!("RACE-{round}");
         stocked(&mut client, &sku, 2);
         let bulk_done = AtomicBool::new(false);
@@ -579,6 +579,97 @@ fn orders_racing_source_item_updates_never_take_more_than_was_salable() {
         );
         assert_eq!(left, quantity - accepted, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -accepted, "round {round}");
+        assert_books_balance(&mut client, round);
+    }
+}
+
+/// Waits until session `pid` is blocked by session `by`, or has finished its statement;
+/// panics after 20 s.
+fn wait_until_blocked(observer: &mut Client, pid: i32, by: i32) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let row = observer
+            .query_one(
+                "SELECT $2 = ANY (pg_blocking_pids($1)), \
+                        (SELECT state FROM pg_stat_activity WHERE pid = $1) <> 'active'",
+                &[&pid, &by],
+            )
+            .unwrap_or_else(|e| panic!("watching session {pid}: {}", describe(&e)));
+        if row.get::<_, bool>(0) || row.get::<_, Option<bool>>(1).unwrap_or(true) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "session {pid} was never blocked by session {by}"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn backend_pid(client: &mut Client) -> i32 {
+    client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .expect("read the backend pid")
+        .get(0)
+}
+
+#[test]
+fn a_sku_stocked_while_an_order_waits_for_another_sku_is_not_oversold() {
+    let db = "concurrency_newly_stocked_sku";
+    let mut client = fresh_db(db);
+
+    for round in 0..5 {
+        let (busy, new) = (format!("BUSY-{round}"), format!("NEW-{round}"));
+        stocked(&mut client, &busy, 100);
+        let mut holder = connect(db);
+        let mut waiter = connect(db);
+        let mut rival = connect(db);
+        let (holder_pid, waiter_pid, rival_pid) = (
+            backend_pid(&mut holder),
+            backend_pid(&mut waiter),
+            backend_pid(&mut rival),
+        );
+        run(&mut waiter, "SET statement_timeout = '30s'");
+
+        let waiter_report = thread::scope(|scope| {
+            // 1. The holder places an order of the busy SKU and keeps its transaction open.
+            run(&mut holder, "BEGIN");
+            let held = try_place(&mut holder, &format!("holder-{round}"), &one_of(&busy, 1));
+            assert!(matches!(held, Ok(Attempt::Done(_))), "{held:?}");
+
+            // 2. The waiter orders 1 of the new SKU (not stocked yet) and 1 of the busy one,
+            //    and waits for the holder.
+            let items = format!(r#"[{{"sku": "{new}", "qty": 1}}, {{"sku": "{busy}", "qty": 1}}]"#);
+            let order_id = format!("waiter-{round}");
+            let waiting = scope.spawn(move || try_place(&mut waiter, &order_id, &items));
+            wait_until_blocked(&mut client, waiter_pid, holder_pid);
+
+            // 3. One unit of the new SKU arrives, and the rival buys it, still uncommitted.
+            stocked(&mut client, &new, 1);
+            run(&mut rival, "BEGIN");
+            let bought = try_place(&mut rival, &format!("rival-{round}"), &one_of(&new, 1));
+            assert!(matches!(bought, Ok(Attempt::Done(_))), "{bought:?}");
+
+            // 4. The holder commits: the waiter now checks the new SKU, whose only unit the
+            //    rival holds; it must wait for the rival or give up, never take the unit too.
+            run(&mut holder, "COMMIT");
+            wait_until_blocked(&mut client, waiter_pid, rival_pid);
+            run(&mut rival, "COMMIT");
+            waiting.join().expect("the waiting client thread")
+        });
+
+        assert_eq!(
+            waiter_report,
+            Ok(Attempt::Refused),
+            "round {round}: the waiter got the unit the rival had bought"
+        );
+        assert_eq!(
+            salable(&mut client, &new),
+            0.0,
+            "round {round}: 1 unit, {} reserved",
+            -reserved(&mut client, &new)
+        );
+        assert_eq!(reserved(&mut client, &busy), -1.0, "round {round}");
         assert_books_balance(&mut client, round);
     }
 }

@@ -1041,3 +1041,94 @@ fn a_reservation_releasing_more_than_the_order_holds_is_refused() {
     assert_eq!(salable(&mut client, "LG-3", 1), 7.0);
     assert_books_balance(&mut client);
 }
+
+#[test]
+fn calls_on_unknown_stocks_orders_and_sources_name_them() {
+    let mut client = fresh_db("orders_unknown_objects");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'UK-1', 10)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "UK-1", "qty": 2}]"#);
+
+    for (sql, named) in [
+        (
+            r#"SELECT * FROM inventory.place_order('o-2', 99, '[{"sku": "UK-1", "qty": 1}]')"#,
+            "99",
+        ),
+        ("SELECT inventory.cancel_order('o-404')", "o-404"),
+        (
+            "SELECT inventory.ship_order('o-404', 'ship-1', 'default')",
+            "o-404",
+        ),
+        (
+            "SELECT inventory.ship_order('o-1', 'ship-1', 'nowhere')",
+            "nowhere",
+        ),
+        (
+            r#"SELECT inventory.refund_order('o-404', 'cm-1', '[{"sku": "UK-1", "qty": 1}]')"#,
+            "o-404",
+        ),
+    ] {
+        let error = expect_error(&mut client, sql, "42704");
+        assert!(
+            error.message().contains(named),
+            "`{sql}`: {}",
+            error.message()
+        );
+    }
+
+    assert_eq!(
+        count(&mut client, "SELECT count(*) FROM inventory.sales_order"),
+        1
+    );
+    assert_eq!(salable(&mut client, "UK-1", 1), 8.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
+fn null_and_malformed_arguments_are_refused_and_change_nothing() {
+    let mut client = fresh_db("orders_bad_arguments");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'BA-1', 10)",
+    );
+    place(&mut client, "o-1", 1, r#"[{"sku": "BA-1", "qty": 2}]"#);
+
+    for sql in [
+        r#"SELECT * FROM inventory.place_order(NULL, 1, '[{"sku": "BA-1", "qty": 1}]')"#,
+        r#"SELECT * FROM inventory.place_order('o-2', NULL, '[{"sku": "BA-1", "qty": 1}]')"#,
+        "SELECT * FROM inventory.place_order('o-2', 1, NULL)",
+        "SELECT inventory.cancel_order(NULL)",
+        "SELECT inventory.ship_order('o-1', NULL, 'default')",
+        "SELECT inventory.ship_order('o-1', 'ship-1', NULL)",
+        "SELECT inventory.refund_order('o-1', 'cm-1', NULL)",
+        r#"SELECT inventory.refund_order('o-1', 'cm-1', '[{"sku": "BA-1", "qty": 1}]', NULL)"#,
+    ] {
+        expect_error(&mut client, sql, "22004");
+    }
+    for sql in [
+        "SELECT * FROM inventory.place_order('o-2', 1, '[]')",
+        r#"SELECT * FROM inventory.place_order('o-2', 1, '[{"sku": "BA-1", "qty": 0}]')"#,
+        r#"SELECT * FROM inventory.place_order('o-2', 1, '[{"sku": "BA-1", "qty": -1}]')"#,
+        // BA-1 has no decimal quantities.
+        r#"SELECT * FROM inventory.place_order('o-2', 1, '[{"sku": "BA-1", "qty": 1.5}]')"#,
+        r#"SELECT * FROM inventory.place_order(' o-2', 1, '[{"sku": "BA-1", "qty": 1}]')"#,
+        r#"SELECT inventory.cancel_order('o-1', '[{"sku": "NOT-ON-IT", "qty": 1}]')"#,
+    ] {
+        expect_error(&mut client, sql, "22023");
+    }
+
+    assert_eq!(
+        count(&mut client, "SELECT count(*) FROM inventory.sales_order"),
+        1
+    );
+    assert_eq!(
+        reservations(&mut client, "o-1", "BA-1"),
+        vec![held("order_placed", -2.0)]
+    );
+    assert_eq!(salable(&mut client, "BA-1", 1), 8.0);
+    assert_books_balance(&mut client);
+}
