@@ -866,7 +866,7 @@ fn shipped(source: &str, sku: &str, qty: &str) -> (String, String, String) {
 /// The open quantity of each line of the order, by SKU.
 fn open_lines(c: &mut Client, order_id: &str) -> Vec<(String, String)> {
     c.query(
-        "SELECT sku, qty_open::text FROM inventory.order_item WHERE order_id = $1 ORDER BY sku",
+        "SELECT sku, trim_scale(qty_open)::text FROM inventory.order_item WHERE order_id = $1 ORDER BY sku",
         &[&order_id],
     )
     .expect("read order_item")
@@ -1123,4 +1123,49 @@ fn ten_lines_over_fifty_sources_list_every_holding_source() {
     assert!(sku_1[..33].iter().all(|&q| q == "3"), "{sku_1:?}");
     assert_eq!(sku_1[33], "1");
     assert!(sku_1[34..].iter().all(|&q| q == "0"), "{sku_1:?}");
+}
+
+#[test]
+fn lines_without_managed_stock_ship_with_the_first_shipment() {
+    let mut c = shop("selection_ship_unmanaged_line");
+    run(
+        &mut c,
+        "INSERT INTO inventory.product (sku, manage_stock) VALUES ('FREE', false);
+         INSERT INTO inventory.source_item VALUES ('s1', 'FREE', 0, 0), ('s1', 'X', 3.5, 1),
+                                                  ('s2', 'X', 5, 1);",
+    );
+    place(
+        &mut c,
+        "order-free",
+        2,
+        r#"[{"sku": "X", "qty": 6}, {"sku": "FREE", "qty": 2}]"#,
+    );
+
+    ship_by_selection(&mut c, "order-free", "priority", None);
+    assert_eq!(
+        shipments(&mut c, "order-free"),
+        [
+            shipped("s1", "FREE", "2"),
+            shipped("s1", "X", "3.5"),
+            shipped("s2", "X", "2.5")
+        ]
+    );
+    assert_eq!(
+        open_lines(&mut c, "order-free"),
+        [
+            ("FREE".to_string(), "0".to_string()),
+            ("X".to_string(), "0".to_string())
+        ]
+    );
+    // The unmanaged line took nothing from its source.
+    assert_eq!(
+        text(
+            &mut c,
+            "SELECT quantity::text FROM inventory.source_item WHERE sku = 'FREE'",
+            &[]
+        ),
+        Some("0".to_string())
+    );
+    assert!(ship_by_selection(&mut c, "order-free", "priority", None).is_empty());
+    assert_kept_figures_match(&mut c);
 }
