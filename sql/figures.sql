@@ -270,6 +270,14 @@ AS $$
 DECLARE
     skus text[];
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o USING (source_code)
+                    WHERE n.enabled IS DISTINCT FROM o.enabled) THEN
+        RETURN NULL;
+    END IF;
+    -- Wait for every transaction writing source items and keep new ones out
+    -- until this one ends: a SKU whose figures row another writer is creating
+    -- right now would otherwise miss this change.
+    LOCK TABLE inventory.source_item IN SHARE MODE;
     SELECT array_agg(DISTINCT si.sku) INTO skus
       FROM inventory.source_item si
      WHERE si.source_code IN (
@@ -292,6 +300,9 @@ AS $$
 DECLARE
     skus text[];
 BEGIN
+    -- As for a source enabled or disabled: no source-item writer may be
+    -- creating figures rows for the stocks of these links meanwhile.
+    LOCK TABLE inventory.source_item IN SHARE MODE;
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg(DISTINCT si.sku) INTO skus FROM inventory.source_item si
          WHERE si.source_code IN (SELECT n.source_code FROM new_rows n);

@@ -83,6 +83,13 @@ DECLARE
     salables numeric[];
     errors jsonb[];
     failed record;
+    kept_skus text[];
+    kept_quantity numeric[];
+    kept_reserved numeric[];
+    kept_threshold numeric[];
+    kept_assigned integer[];
+    kept_in_stock integer[];
+    kept_salable numeric[];
 BEGIN
     PERFORM inventory.require_id(place_order.order_id, 'order_id');
     PERFORM inventory.require_stock(place_order.stock_id);
@@ -105,12 +112,20 @@ BEGIN
         RETURN;
     END IF;
 
-    PERFORM 1 FROM inventory.stock_sku k
-     WHERE k.stock_id = place_order.stock_id AND k.sku = ANY (skus)
-     ORDER BY k.sku
-       FOR UPDATE;
+    -- Lock the kept rows and read them in one statement: a locking read
+    -- returns each row as the last holder of its lock committed it, and no
+    -- one can change it until this transaction ends. A SKU without a row
+    -- here is not assigned to the stock.
+    SELECT array_agg(k.sku), array_agg(k.quantity), array_agg(k.reserved),
+           array_agg(k.threshold), array_agg(k.items_assigned), array_agg(k.items_in_stock),
+           array_agg(k.salable_qty)
+      INTO kept_skus, kept_quantity, kept_reserved, kept_threshold, kept_assigned,
+           kept_in_stock, kept_salable
+      FROM (SELECT k.* FROM inventory.stock_sku k
+             WHERE k.stock_id = place_order.stock_id AND k.sku = ANY (skus)
+             ORDER BY k.sku
+               FOR UPDATE) k;
 
-    -- Under the locks, in a new snapshot: check every line.
     SELECT array_agg(coalesce(k.sku, l.sku) ORDER BY l.line),
            array_agg(NOT c.composite AND c.manage_stock ORDER BY l.line),
            array_agg(NOT c.composite AND c.manage_stock AND d.can_subtract ORDER BY l.line),
@@ -137,7 +152,11 @@ BEGIN
       FROM unnest(lines, skus, qtys) AS l(line, sku, qty)
       CROSS JOIN inventory.defaults d
       LEFT JOIN inventory.product p ON p.sku = l.sku
-      LEFT JOIN inventory.stock_sku k ON k.stock_id = place_order.stock_id AND k.sku = l.sku
+      LEFT JOIN unnest(kept_skus, kept_quantity, kept_reserved, kept_threshold, kept_assigned,
+                       kept_in_stock, kept_salable)
+                AS k(sku, quantity, reserved, threshold, items_assigned, items_in_stock,
+                     salable_qty)
+             ON k.sku = l.sku COLLATE inventory.sku_ci
       CROSS JOIN LATERAL (
             SELECT coalesce(p.type_id, 'simple') NOT IN ('simple', 'virtual', 'downloadable')
                        AS composite,
