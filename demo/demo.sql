@@ -4,8 +4,11 @@
 --
 -- The story of a small outdoor-gear shop moving its Magento stock into PostgreSQL:
 -- import a catalog export, open two US warehouses behind a second stock, move stock
--- there, read salable quantities, then take orders, ship one, cancel one, and check
--- that every kept figure still matches a recomputation.
+-- there, read salable quantities, take orders, ship one, cancel one, and set up a flash
+-- sale. This is the first part: scripts/demo.sh then runs the flash sale with concurrent
+-- psql processes (demo/flash_buyer.sql) and demo/after.sql reports on it, ships by
+-- distance, exports and imports stock, and checks that every kept figure still matches
+-- a recomputation.
 --
 -- Any catalog in Magento's catalog_product format works (demo/catalog.csv, or the
 -- 1,994-row Magento sample): the SKUs the orders use are picked from the data.
@@ -333,14 +336,93 @@ SELECT k.sku, trim_scale(k.quantity) AS quantity, trim_scale(k.reserved) AS rese
 \endif
 
 \echo
-\echo '=== 8. Housekeeping and consistency'
--- Reservations of an order that sum to 0 per (stock, SKU) are settled: cleanup
--- deletes them; open orders (the kayak's, if any) keep theirs.
-SELECT inventory.cleanup_reservations() AS "settled reservations deleted";
-SELECT count(*) AS "reservations kept" FROM inventory.reservation;
-SELECT count(*) AS "figure differences (must be 0)" FROM inventory.figure_differences();
-SELECT count(*) AS "reservation inconsistencies (must be 0)"
-  FROM inventory.reservation_inconsistencies();
+\echo '=== 8. Set up a flash sale: the last 5 units of one SKU on us_web, for 12 buyers'
+-- What the rest of the demo needs from this part is kept in the schema demo: scripts/demo.sh
+-- starts one psql process per buyer (demo/flash_buyer.sql), all at once, and demo/after.sql
+-- reports on them in a new session.
+CREATE SCHEMA demo;
+COMMENT ON SCHEMA demo IS 'What the parts of scripts/demo.sh share; not part of the extension';
+CREATE TABLE demo.run AS
+SELECT :'demo_started'::timestamptz AS demo_started, :web_stock AS web_stock,
+       :'sku_a' AS sku_a, :'sku_b' AS sku_b, :'sku_c' AS sku_c;
 
-SELECT round(extract(epoch FROM clock_timestamp() - :'demo_started'::timestamptz), 2)
-           AS "demo seconds";
+-- The sale's SKU: the most plentiful candidate the orders above left alone, with no
+-- minimum quantity of its own (threshold 0), in stock at both warehouses.
+SELECT c.sku AS flash_sku, trim_scale(n.quantity) AS at_newark, trim_scale(l.quantity) AS at_la
+  FROM candidate c
+  JOIN inventory.product p ON p.sku = c.sku
+  JOIN inventory.source_item n ON n.sku = c.sku AND n.source_code = 'us_nj_newark' AND n.status = 1
+  JOIN inventory.source_item l ON l.sku = c.sku AND l.source_code = 'us_ca_la' AND l.status = 1
+ WHERE c.sku NOT IN (:'sku_a', :'sku_b', :'sku_c')
+   AND p.min_qty IS NULL AND p.backorders IS NULL AND n.quantity > 3 AND l.quantity > 2
+ ORDER BY c.salable_qty DESC, c.sku
+ LIMIT 1
+\gset
+
+\echo :flash_sku 'beyond 3 units at Newark and 2 at Los Angeles goes back to the default source:'
+SELECT inventory.partial_transfer('us_nj_newark', 'default',
+           jsonb_build_array(jsonb_build_object('sku', :'flash_sku', 'qty', :at_newark - 3)))
+     + inventory.partial_transfer('us_ca_la', 'default',
+           jsonb_build_array(jsonb_build_object('sku', :'flash_sku', 'qty', :at_la - 2)))
+           AS "items moved (inventory.partial_transfer)";
+
+CREATE TABLE demo.flash_sale AS
+SELECT :'flash_sku'::text AS sku, :web_stock AS stock_id,
+       inventory.get_product_salable_qty(:'flash_sku', :web_stock) AS salable_before;
+DO $$
+BEGIN
+    IF (SELECT f.salable_before FROM demo.flash_sale f) <> 5 THEN
+        RAISE EXCEPTION 'the flash sale SKU % has % salable, not 5',
+            (SELECT f.sku FROM demo.flash_sale f), (SELECT f.salable_before FROM demo.flash_sale f);
+    END IF;
+END;
+$$;
+
+-- The buyers, each in another city (their parcels are shipped by distance later).
+CREATE TABLE demo.flash_buyer (buyer integer PRIMARY KEY, city text NOT NULL,
+                               postcode text NOT NULL);
+INSERT INTO demo.flash_buyer
+VALUES (1, 'Boston', '02108'), (2, 'New York', '10001'), (3, 'Philadelphia', '19103'),
+       (4, 'Washington', '20001'), (5, 'Atlanta', '30303'), (6, 'Miami', '33131'),
+       (7, 'Chicago', '60601'), (8, 'Denver', '80202'), (9, 'Phoenix', '85004'),
+       (10, 'San Francisco', '94103'), (11, 'Seattle', '98101'), (12, 'Anchorage', '99501');
+
+-- What each buyer's place_order answered, written by the buyer itself: psql's SQLSTATE
+-- (00000 when placed) and the error message.
+CREATE TABLE demo.flash_attempt (
+    buyer integer PRIMARY KEY REFERENCES demo.flash_buyer,
+    order_id text NOT NULL,
+    released timestamptz NOT NULL,
+    answered timestamptz NOT NULL,
+    sqlstate text NOT NULL,
+    message text
+);
+
+-- The gate the buyers wait at: scripts/demo.sh locks demo.flash_sale, starts the buyers
+-- (each first reads demo.flash_sale) and unlocks once this view counts them all.
+CREATE VIEW demo.flash_queue AS
+SELECT count(*) AS waiting
+  FROM pg_locks l
+ WHERE l.locktype = 'relation' AND NOT l.granted
+   AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+   AND l.relation = 'demo.flash_sale'::regclass;
+
+-- Where the sale's units are after each step, for the report in demo/after.sql.
+CREATE TABLE demo.flash_step (step text, at_newark numeric, at_la numeric, quantity numeric,
+                              reserved numeric, salable numeric);
+CREATE VIEW demo.flash_now AS
+SELECT trim_scale(coalesce(sum(si.quantity) FILTER (WHERE si.source_code = 'us_nj_newark'), 0))
+           AS at_newark,
+       trim_scale(coalesce(sum(si.quantity) FILTER (WHERE si.source_code = 'us_ca_la'), 0))
+           AS at_la,
+       trim_scale(k.quantity) AS quantity, trim_scale(k.reserved) AS reserved,
+       trim_scale(k.salable_qty) AS salable
+  FROM demo.flash_sale f
+  JOIN inventory.salable_quantity k ON k.stock_id = f.stock_id AND k.sku = f.sku
+  LEFT JOIN inventory.source_item si ON si.sku = f.sku
+ GROUP BY k.quantity, k.reserved, k.salable_qty;
+INSERT INTO demo.flash_step SELECT 'set up (demo.sql)', n.* FROM demo.flash_now n;
+
+SELECT f.sku AS "on sale", n.at_newark AS "at Newark", n.at_la AS "at LA",
+       n.salable AS "salable on us_web", (SELECT count(*) FROM demo.flash_buyer) AS buyers
+  FROM demo.flash_sale f, demo.flash_now n;

@@ -31,25 +31,27 @@ BEGIN
         RETURN;
     END IF;
 
-    CREATE TEMP TABLE inventory_selection (sku text, source_code text, qty_to_deduct numeric)
+    CREATE TEMP TABLE inventory_selection (sku text, source_code text, qty_to_deduct numeric,
+                                           rank bigint)
         ON COMMIT DROP;
     IF wanted IS NOT NULL THEN
         INSERT INTO pg_temp.inventory_selection
-        SELECT s.sku, s.source_code, s.qty_to_deduct
-          FROM inventory.select_sources(order_stock, wanted, algorithm, destination) s;
+        SELECT s.sku, s.source_code, s.qty_to_deduct, s.rank
+          FROM inventory.select_sources(order_stock, wanted, algorithm, destination)
+               WITH ORDINALITY AS s(sku, source_code, qty_to_deduct, qty_available, rank);
     END IF;
 
     -- Lines whose stock is not managed take nothing from a source: they go
     -- with the first shipment, or alone from the stock's first source.
     IF unmanaged IS NOT NULL THEN
-        INSERT INTO pg_temp.inventory_selection (sku, source_code, qty_to_deduct)
+        INSERT INTO pg_temp.inventory_selection (sku, source_code, qty_to_deduct, rank)
         SELECT u.sku, coalesce(
                    (SELECT s.source_code FROM pg_temp.inventory_selection s
-                     WHERE s.qty_to_deduct > 0 ORDER BY s.source_code LIMIT 1),
+                     WHERE s.qty_to_deduct > 0 ORDER BY s.rank LIMIT 1),
                    (SELECT l.source_code FROM inventory.stock_source_link l
                       JOIN inventory.source src ON src.source_code = l.source_code AND src.enabled
                      WHERE l.stock_id = order_stock ORDER BY l.priority, l.source_code LIMIT 1)),
-               u.qty
+               u.qty, 0
           FROM jsonb_to_recordset(unmanaged) AS u(sku text, qty numeric);
     END IF;
 
@@ -71,7 +73,7 @@ BEGIN
           FROM pg_temp.inventory_selection s
          WHERE s.qty_to_deduct > 0
          GROUP BY s.source_code
-         ORDER BY min(s.source_code)
+         ORDER BY min(s.rank) FILTER (WHERE s.rank > 0), s.source_code
     LOOP
         LOOP
             made := made + 1;
