@@ -31,12 +31,13 @@ usage() {
 }
 
 # Runs a PostgreSQL program as the cluster's owner, from DIR (postgres may not be
-# allowed to enter the caller's working directory).
+# allowed to enter the caller's working directory). RUST_BACKTRACE is dropped: a
+# server that inherits it puts Rust backtraces into the DETAIL of errors.
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        (cd "$DIR" && runuser -u postgres -- "$@")
+        (cd "$DIR" && env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE runuser -u postgres -- "$@")
     else
-        (cd "$DIR" && "$@")
+        (cd "$DIR" && env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE "$@")
     fi
 }
 

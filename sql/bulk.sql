@@ -11,10 +11,17 @@ AS $$
 DECLARE
     unknown text;
 BEGIN
-    IF source_codes IS NULL OR array_position(source_codes, NULL) IS NOT NULL THEN
+    IF source_codes IS NULL THEN
         RAISE EXCEPTION 'source codes must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT string_agg(DISTINCT c, ', ') INTO unknown
+    IF array_ndims(source_codes) > 1 THEN
+        RAISE EXCEPTION 'source codes must be a one-dimensional array'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF array_position(source_codes, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'source codes must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT string_agg(DISTINCT inventory.shown(c), ', ') INTO unknown
       FROM unnest(source_codes) c
      WHERE NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = c);
     IF unknown IS NOT NULL THEN
@@ -33,7 +40,14 @@ AS $$
 DECLARE
     bad text;
 BEGIN
-    IF skus IS NULL OR array_position(skus, NULL) IS NOT NULL THEN
+    IF skus IS NULL THEN
+        RAISE EXCEPTION 'SKUs must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF array_ndims(skus) > 1 THEN
+        RAISE EXCEPTION 'SKUs must be a one-dimensional array'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF array_position(skus, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'SKUs must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT k INTO bad FROM unnest(skus) k WHERE NOT inventory.valid_sku(k) LIMIT 1;
@@ -117,7 +131,8 @@ BEGIN
         RAISE EXCEPTION 'unassign_origin must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF origin = destination THEN
-        RAISE EXCEPTION 'origin and destination are both %: a transfer needs two sources', origin
+        RAISE EXCEPTION 'origin and destination are both %: a transfer needs two sources',
+            inventory.shown(origin)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
@@ -165,7 +180,8 @@ DECLARE
 BEGIN
     PERFORM inventory.require_sources(ARRAY[origin, destination]);
     IF origin = destination THEN
-        RAISE EXCEPTION 'origin and destination are both %: a transfer needs two sources', origin
+        RAISE EXCEPTION 'origin and destination are both %: a transfer needs two sources',
+            inventory.shown(origin)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
@@ -234,7 +250,7 @@ COMMENT ON VIEW inventory.low_stock IS
 -- it never holds rows after the statement.
 CREATE UNLOGGED TABLE inventory.source_item_import (
     source_code text,
-    sku text,
+    sku text COLLATE inventory.sku_ci,
     status smallint DEFAULT 1,
     quantity numeric
 );
@@ -261,22 +277,23 @@ BEGIN
                 SELECT x.line, r.reason FROM (VALUES
                     (x.source_code IS NULL OR NOT EXISTS (
                          SELECT 1 FROM inventory.source s WHERE s.source_code = x.source_code),
-                     format('unknown source "%s"', x.source_code)),
+                     format('unknown source "%s"', inventory.shown(x.source_code))),
                     (x.sku IS NULL OR NOT inventory.valid_sku(x.sku),
                      format('SKU "%s" must have 1 to 64 characters and no surrounding whitespace',
-                            x.sku)),
+                            inventory.shown(x.sku))),
                     (x.status IS NULL OR x.status NOT IN (0, 1),
                      format('status %s is not 0 or 1', coalesce(x.status::text, 'NULL'))),
                     (x.quantity IS NULL OR x.quantity = 'NaN' OR abs(x.quantity) >= 1e8
                        OR x.quantity <> round(x.quantity, 4),
                      format('quantity %s must be finite, below 10^8, at most 4 decimals',
-                            coalesce(x.quantity::text, 'NULL')))
+                            inventory.shown(x.quantity::text)))
                 ) r(failed, reason)
                 WHERE r.failed
          ) b
         UNION ALL
         SELECT max(x.line), format('source "%s" and SKU "%s" appear again (first on line %s)',
-                                   min(x.source_code), min(x.sku), min(x.line))
+                                   inventory.shown(min(x.source_code)), inventory.shown(min(x.sku)),
+                                   min(x.line))
           FROM numbered x
          GROUP BY x.source_code, x.sku
         HAVING count(*) > 1

@@ -26,6 +26,66 @@ BEGIN
 END;
 $roles$;
 
+-- CREATE EXTENSION made the default source, Default Stock, their link, the
+-- base channel and the defaults row; a restore brings them again. Loading
+-- one of those rows updates the existing one instead of failing on its key.
+CREATE FUNCTION inventory.restore_seed_row()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'defaults' THEN
+        UPDATE inventory.defaults d
+           SET manage_stock = NEW.manage_stock, backorders = NEW.backorders,
+               min_qty = NEW.min_qty, min_sale_qty = NEW.min_sale_qty,
+               max_sale_qty = NEW.max_sale_qty,
+               enable_qty_increments = NEW.enable_qty_increments,
+               qty_increments = NEW.qty_increments, notify_stock_qty = NEW.notify_stock_qty,
+               can_subtract = NEW.can_subtract,
+               notify_qty_reduces_salable = NEW.notify_qty_reduces_salable
+         WHERE d.id = NEW.id;
+    ELSIF TG_TABLE_NAME = 'source' THEN
+        UPDATE inventory.source s
+           SET name = NEW.name, enabled = NEW.enabled, description = NEW.description,
+               latitude = NEW.latitude, longitude = NEW.longitude,
+               country_code = NEW.country_code, region = NEW.region, city = NEW.city,
+               street = NEW.street, postcode = NEW.postcode, contact_name = NEW.contact_name,
+               email = NEW.email, phone = NEW.phone, is_pickup_location = NEW.is_pickup_location
+         WHERE s.source_code = NEW.source_code;
+    ELSIF TG_TABLE_NAME = 'stock' THEN
+        UPDATE inventory.stock s SET name = NEW.name WHERE s.stock_id = NEW.stock_id;
+    ELSIF TG_TABLE_NAME = 'stock_source_link' THEN
+        UPDATE inventory.stock_source_link l SET priority = NEW.priority
+         WHERE l.stock_id = NEW.stock_id AND l.source_code = NEW.source_code;
+    ELSE
+        UPDATE inventory.stock_sales_channel c SET stock_id = NEW.stock_id
+         WHERE c.type = NEW.type AND c.code = NEW.code;
+    END IF;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION inventory.restore_seed_row() IS
+    'Internal: a restored copy of a row CREATE EXTENSION made updates that row';
+CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.defaults
+    FOR EACH ROW EXECUTE FUNCTION inventory.restore_seed_row();
+CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.source
+    FOR EACH ROW WHEN (NEW.source_code = 'default')
+    EXECUTE FUNCTION inventory.restore_seed_row();
+CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.stock
+    FOR EACH ROW WHEN (NEW.stock_id = 1)
+    EXECUTE FUNCTION inventory.restore_seed_row();
+CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.stock_source_link
+    FOR EACH ROW WHEN (NEW.stock_id = 1 AND NEW.source_code = 'default')
+    EXECUTE FUNCTION inventory.restore_seed_row();
+CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.stock_sales_channel
+    FOR EACH ROW WHEN (NEW.type = 'website' AND NEW.code = 'base')
+    EXECUTE FUNCTION inventory.restore_seed_row();
+
 -- PUBLIC gets nothing.
 REVOKE ALL ON SCHEMA inventory FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA inventory FROM PUBLIC;
@@ -45,8 +105,13 @@ GRANT EXECUTE ON FUNCTION
     inventory.figure_differences(),
     inventory.recomputed_figures(),
     inventory.reservation_inconsistencies(),
+    inventory.select_sources_text(integer, text, text, text),
     inventory.parse_items(jsonb, text),
+    inventory.parse_item_list(text, text),
     inventory.valid_sku(text),
+    inventory.valid_code(text),
+    inventory.valid_id(text),
+    inventory.shown(text),
     inventory.require_sku(text),
     inventory.require_qty(numeric, text),
     inventory.require_stock(integer),
@@ -133,62 +198,3 @@ SELECT pg_catalog.pg_extension_config_dump('inventory.credit_memo_item', '');
 SELECT pg_catalog.pg_extension_config_dump('inventory.stock_stock_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('inventory.reservation_reservation_id_seq', '');
 
--- CREATE EXTENSION made the default source, Default Stock, their link, the
--- base channel and the defaults row; a restore brings them again. Loading
--- one of those rows updates the existing one instead of failing on its key.
-CREATE FUNCTION inventory.restore_seed_row()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-BEGIN
-    IF TG_TABLE_NAME = 'defaults' THEN
-        UPDATE inventory.defaults d
-           SET manage_stock = NEW.manage_stock, backorders = NEW.backorders,
-               min_qty = NEW.min_qty, min_sale_qty = NEW.min_sale_qty,
-               max_sale_qty = NEW.max_sale_qty,
-               enable_qty_increments = NEW.enable_qty_increments,
-               qty_increments = NEW.qty_increments, notify_stock_qty = NEW.notify_stock_qty,
-               can_subtract = NEW.can_subtract,
-               notify_qty_reduces_salable = NEW.notify_qty_reduces_salable
-         WHERE d.id = NEW.id;
-    ELSIF TG_TABLE_NAME = 'source' THEN
-        UPDATE inventory.source s
-           SET name = NEW.name, enabled = NEW.enabled, description = NEW.description,
-               latitude = NEW.latitude, longitude = NEW.longitude,
-               country_code = NEW.country_code, region = NEW.region, city = NEW.city,
-               street = NEW.street, postcode = NEW.postcode, contact_name = NEW.contact_name,
-               email = NEW.email, phone = NEW.phone, is_pickup_location = NEW.is_pickup_location
-         WHERE s.source_code = NEW.source_code;
-    ELSIF TG_TABLE_NAME = 'stock' THEN
-        UPDATE inventory.stock s SET name = NEW.name WHERE s.stock_id = NEW.stock_id;
-    ELSIF TG_TABLE_NAME = 'stock_source_link' THEN
-        UPDATE inventory.stock_source_link l SET priority = NEW.priority
-         WHERE l.stock_id = NEW.stock_id AND l.source_code = NEW.source_code;
-    ELSE
-        UPDATE inventory.stock_sales_channel c SET stock_id = NEW.stock_id
-         WHERE c.type = NEW.type AND c.code = NEW.code;
-    END IF;
-    IF FOUND THEN
-        RETURN NULL;
-    END IF;
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION inventory.restore_seed_row() IS
-    'Internal: a restored copy of a row CREATE EXTENSION made updates that row';
-CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.defaults
-    FOR EACH ROW EXECUTE FUNCTION inventory.restore_seed_row();
-CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.source
-    FOR EACH ROW WHEN (NEW.source_code = 'default')
-    EXECUTE FUNCTION inventory.restore_seed_row();
-CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.stock
-    FOR EACH ROW WHEN (NEW.stock_id = 1)
-    EXECUTE FUNCTION inventory.restore_seed_row();
-CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.stock_source_link
-    FOR EACH ROW WHEN (NEW.stock_id = 1 AND NEW.source_code = 'default')
-    EXECUTE FUNCTION inventory.restore_seed_row();
-CREATE TRIGGER restore_before_insert BEFORE INSERT ON inventory.stock_sales_channel
-    FOR EACH ROW WHEN (NEW.type = 'website' AND NEW.code = 'base')
-    EXECUTE FUNCTION inventory.restore_seed_row();

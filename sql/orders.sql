@@ -18,8 +18,8 @@ BEGIN
     IF value IS NULL THEN
         RAISE EXCEPTION '% must not be NULL', what USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF length(value) NOT BETWEEN 1 AND 255 OR value ~ '^\s|\s$' THEN
-        RAISE EXCEPTION '% "%" is not valid', what, value
+    IF NOT inventory.valid_id(value) THEN
+        RAISE EXCEPTION '% "%" is not valid', what, inventory.shown(value)
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'An id has 1 to 255 characters and no leading or trailing whitespace.';
     END IF;
@@ -44,7 +44,7 @@ BEGIN
      WHERE o.order_id = lock_order.order_id
        FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'order % does not exist', lock_order.order_id
+        RAISE EXCEPTION 'order % does not exist', inventory.shown(lock_order.order_id)
             USING ERRCODE = 'undefined_object';
     END IF;
     RETURN found_stock;
@@ -338,7 +338,7 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = ship_order.source_code)
     THEN
-        RAISE EXCEPTION 'source % does not exist', ship_order.source_code
+        RAISE EXCEPTION 'source % does not exist', inventory.shown(ship_order.source_code)
             USING ERRCODE = 'undefined_object';
     END IF;
 

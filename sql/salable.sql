@@ -122,7 +122,8 @@ BEGIN
       FROM inventory.stock_sales_channel c
      WHERE c.code = stock_by_sales_channel.code AND c.type = stock_by_sales_channel.type;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'sales channel % "%" does not exist', type, code
+        RAISE EXCEPTION 'sales channel % "%" does not exist', inventory.shown(type),
+            inventory.shown(code)
             USING ERRCODE = 'undefined_object';
     END IF;
     RETURN result;

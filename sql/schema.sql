@@ -6,6 +6,9 @@
 -- message, and nothing is written. Rules that span rows (the default source
 -- and stock) are enforced by triggers in defaults.sql.
 
+COMMENT ON SCHEMA inventory IS
+    'Multi-source inventory: sources, stocks, reservations, salable quantity, source selection';
+
 -- SKUs compare case-insensitively, as in a Magento catalog on MySQL: 'ABC-1'
 -- and 'abc-1' are one SKU, and the spelling stored first is kept.
 CREATE COLLATION inventory.sku_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
@@ -15,7 +18,7 @@ COMMENT ON COLLATION inventory.sku_ci IS
 CREATE TABLE inventory.source (
     source_code text PRIMARY KEY
         CONSTRAINT "source code must be 1 to 255 characters without whitespace"
-        CHECK (source_code <> '' AND length(source_code) <= 255 AND source_code !~ '\s'),
+        CHECK (inventory.valid_code(source_code)),
     name text NOT NULL
         CONSTRAINT "source name must not be empty" CHECK (btrim(name) <> ''),
     enabled boolean NOT NULL DEFAULT true,
@@ -60,7 +63,7 @@ CREATE TABLE inventory.stock_sales_channel (
         CONSTRAINT "sales channel type must be 'website'" CHECK (type = 'website'),
     code text NOT NULL
         CONSTRAINT "sales channel code must be non-empty without whitespace"
-        CHECK (code <> '' AND code !~ '\s'),
+        CHECK (inventory.valid_code(code)),
     stock_id integer NOT NULL REFERENCES inventory.stock,
     PRIMARY KEY (type, code)
 );
@@ -277,7 +280,7 @@ INSERT INTO inventory.stock_sales_channel (type, code, stock_id) VALUES ('websit
 CREATE TABLE inventory.sales_order (
     order_id text PRIMARY KEY
         CONSTRAINT "order id must be 1 to 255 characters, no surrounding whitespace"
-        CHECK (length(order_id) BETWEEN 1 AND 255 AND order_id !~ '^\s|\s$'),
+        CHECK (inventory.valid_id(order_id)),
     stock_id integer NOT NULL REFERENCES inventory.stock,
     increment_id text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now()
@@ -323,7 +326,7 @@ CREATE INDEX ON inventory.order_item (stock_id, sku);
 CREATE TABLE inventory.shipment (
     shipment_id text PRIMARY KEY
         CONSTRAINT "shipment id must be 1 to 255 characters, no surrounding space"
-        CHECK (length(shipment_id) BETWEEN 1 AND 255 AND shipment_id !~ '^\s|\s$'),
+        CHECK (inventory.valid_id(shipment_id)),
     order_id text NOT NULL REFERENCES inventory.sales_order,
     source_code text NOT NULL REFERENCES inventory.source,
     created_at timestamptz NOT NULL DEFAULT now()
@@ -346,7 +349,7 @@ COMMENT ON COLUMN inventory.shipment_item.qty_refunded IS
 CREATE TABLE inventory.credit_memo (
     credit_memo_id text PRIMARY KEY
         CONSTRAINT "credit memo id must be 1 to 255 chars, no surrounding space"
-        CHECK (length(credit_memo_id) BETWEEN 1 AND 255 AND credit_memo_id !~ '^\s|\s$'),
+        CHECK (inventory.valid_id(credit_memo_id)),
     order_id text NOT NULL REFERENCES inventory.sales_order,
     return_to_stock boolean NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()

@@ -6,6 +6,7 @@
 //! source.
 
 use crate::error::{required, SqlError};
+use crate::import::reject_duplicates;
 use inventory_core::catalog::{carries_source_items, parse_catalog, CatalogProduct};
 use inventory_core::qty::Qty;
 use pgrx::pg_sys::panic::ErrorReport;
@@ -47,7 +48,7 @@ const UPSERT_DEFAULT_SOURCE_ITEMS: &str = "
 /// set stays NULL, so the defaults apply), and every simple, virtual or
 /// downloadable product's `qty` and `is_in_stock` onto the `default` source.
 /// A malformed file is rejected with its line number and nothing is written.
-#[pg_extern(volatile)]
+#[pg_extern(volatile, schema = "inventory")]
 #[search_path(pg_catalog, inventory, pg_temp)]
 fn import_legacy_catalog(
     csv: Option<&str>,
@@ -91,7 +92,11 @@ fn write_catalog(products: &[CatalogProduct]) -> Result<(i32, i32), SqlError> {
         .map(|p| i16::from(p.is_in_stock.unwrap_or(true)))
         .collect();
 
+    let lines: Vec<i64> = products.iter().map(|p| p.line as i64).collect();
+    let no_sources: Vec<String> = vec![String::new(); products.len()];
+
     Spi::connect_mut(|client| -> Result<(i32, i32), SqlError> {
+        reject_duplicates(client, no_sources, skus.clone(), lines)?;
         let written = client.update(
             UPSERT_PRODUCTS,
             None,

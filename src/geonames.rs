@@ -19,7 +19,7 @@ const INSERT_POSTCODES: &str = "
 /// pair of the caller's transaction. The whole file is validated first; a
 /// malformed line rejects it with its line number and nothing changes.
 /// Returns the number of postal codes loaded.
-#[pg_extern(volatile)]
+#[pg_extern(volatile, schema = "inventory")]
 #[search_path(pg_catalog, inventory, pg_temp)]
 fn import_geonames(tsv: Option<&str>) -> Result<i64, ErrorReport> {
     let tsv = required(tsv, "tsv")?;

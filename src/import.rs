@@ -15,6 +15,17 @@ const UNKNOWN_SOURCES: &str = "
     SELECT DISTINCT c FROM unnest($1::text[]) c
      WHERE NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = c)";
 
+/// Pairs that the SKU collation equates although lower case does not (the
+/// parser already refused the others): e.g. `A` and a full-width `Ａ`.
+const COLLATION_DUPLICATES: &str = "
+    SELECT x.line, x.first_line, x.source_code, x.sku
+      FROM (SELECT t.*, min(t.line) OVER (
+                   PARTITION BY t.source_code, t.sku COLLATE inventory.sku_ci) AS first_line
+              FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(source_code, sku, line)) x
+     WHERE x.line <> x.first_line
+     ORDER BY x.line
+     LIMIT 20";
+
 const UPSERT: &str = "
     INSERT INTO inventory.source_item AS si (source_code, sku, status, quantity)
     SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[]::numeric[])
@@ -32,7 +43,7 @@ const DELETE: &str = "
 /// (columns by name, status optional and 1 when absent). `append` creates or
 /// updates each pair; `delete` removes the listed pairs; `replace` deletes the
 /// listed pairs, then creates them anew. Returns (created, updated, deleted).
-#[pg_extern(volatile)]
+#[pg_extern(volatile, schema = "inventory")]
 #[search_path(pg_catalog, inventory, pg_temp)]
 fn import_source_items(
     csv: Option<&str>,
@@ -62,6 +73,8 @@ fn import_source_items(
         reject_unknown_sources(client, &rows)?;
         let sources: Vec<String> = rows.iter().map(|r| r.source_code.clone()).collect();
         let skus: Vec<String> = rows.iter().map(|r| r.sku.clone()).collect();
+        let lines: Vec<i64> = rows.iter().map(|r| r.line as i64).collect();
+        reject_duplicates(client, sources.clone(), skus.clone(), lines)?;
 
         let mut deleted = 0;
         if behavior != "append" {
@@ -97,6 +110,33 @@ fn import_source_items(
         Ok((created, updated, deleted))
     })?;
     Ok(TableIterator::once(counts))
+}
+
+/// Refuses a file naming one (source, SKU) pair twice in spellings the SKU
+/// collation equates, with each repeated line.
+pub fn reject_duplicates(
+    client: &mut SpiClient<'_>,
+    sources: Vec<String>,
+    skus: Vec<String>,
+    lines: Vec<i64>,
+) -> SqlResult<()> {
+    let mut repeated = Vec::new();
+    for row in client.select(
+        COLLATION_DUPLICATES,
+        None,
+        &[sources.into(), skus.into(), lines.into()],
+    )? {
+        let line: i64 = row.get(1)?.unwrap_or_default();
+        let first: i64 = row.get(2)?.unwrap_or_default();
+        let sku: String = row.get(4)?.unwrap_or_default();
+        repeated.push(format!(
+            "line {line}: SKU \"{sku}\" is the same SKU as on line {first}"
+        ));
+    }
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    Err(SqlError::bad_file(repeated.join("\n")))
 }
 
 /// Lists every line whose source does not exist, as one error.

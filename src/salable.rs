@@ -11,7 +11,7 @@ use pgrx::{AnyNumeric, JsonB};
 /// The out-of-stock threshold adapted to backorders (min(min_qty, 0) with
 /// backorders, max(min_qty, 0) without), plus the notify quantity when the
 /// defaults say it reduces salable quantity and backorders are off.
-#[pg_extern(immutable, parallel_safe, strict)]
+#[pg_extern(immutable, parallel_safe, strict, schema = "inventory")]
 pub fn stock_threshold(
     min_qty: AnyNumeric,
     backorders: i16,
@@ -30,7 +30,7 @@ pub fn stock_threshold(
 
 /// Raises 22023 unless `qty` is a quantity the extension accepts (finite, at
 /// most 4 decimals, below 10^8 in absolute value), 22004 when it is NULL.
-#[pg_extern(immutable, parallel_safe)]
+#[pg_extern(immutable, parallel_safe, schema = "inventory")]
 pub fn require_qty(qty: Option<AnyNumeric>, what: Option<&str>) -> Result<(), ErrorReport> {
     let what = what.unwrap_or("quantity");
     let qty = required(qty, what)?;
@@ -41,7 +41,7 @@ pub fn require_qty(qty: Option<AnyNumeric>, what: Option<&str>) -> Result<(), Er
 /// Every failing rule of a salability check for a requested quantity, in the
 /// documented order, as a JSON array of `{"code", "message"}` objects.
 #[allow(clippy::too_many_arguments)]
-#[pg_extern(immutable, parallel_safe, strict)]
+#[pg_extern(immutable, parallel_safe, strict, schema = "inventory")]
 pub fn requested_qty_errors(
     qty: AnyNumeric,
     min_sale_qty: AnyNumeric,
@@ -81,7 +81,7 @@ pub fn requested_qty_errors(
 
 /// The part of a requested quantity beyond the units still physically free,
 /// max(quantity + reserved, 0): what backorders cover.
-#[pg_extern(immutable, parallel_safe, strict)]
+#[pg_extern(immutable, parallel_safe, strict, schema = "inventory")]
 pub fn backorder_qty(
     qty: AnyNumeric,
     quantity: AnyNumeric,

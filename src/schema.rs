@@ -1,16 +1,30 @@
 //! The SQL of the extension, in the order PostgreSQL must create it.
+//!
+//! The schema is created by the install script itself (the `inventory`
+//! module below), not by the control file, so it is a member of the
+//! extension and `DROP EXTENSION` removes it.
 
 use pgrx::prelude::*;
 
+/// The schema every object of the extension lives in; the Rust functions name
+/// it with `schema = "inventory"`.
+#[pg_schema]
+mod inventory {}
 extension_sql_file!(
     "../sql/schema.sql",
     name = "schema",
-    requires = [sku::valid_sku]
+    requires = [sku::valid_sku, sku::valid_code, sku::valid_id]
+);
+extension_sql_file!("../sql/common.sql", name = "common", requires = ["schema"]);
+extension_sql_file!(
+    "../sql/item_lists.sql",
+    name = "item_lists",
+    requires = ["common", items::parse_item_list]
 );
 extension_sql_file!(
     "../sql/defaults.sql",
     name = "defaults",
-    requires = ["schema"]
+    requires = ["common"]
 );
 extension_sql_file!(
     "../sql/figures.sql",
@@ -22,6 +36,7 @@ extension_sql_file!(
     name = "salable",
     requires = [
         "figures",
+        "common",
         salable::requested_qty_errors,
         sku::require_sku,
         salable::require_qty
@@ -38,14 +53,14 @@ extension_sql_file!(
     requires = [
         "salable",
         "reservations",
-        items::parse_items,
+        "item_lists",
         salable::backorder_qty
     ]
 );
 extension_sql_file!(
     "../sql/selection.sql",
     name = "selection",
-    requires = ["orders", selection::select_sources]
+    requires = ["orders", selection::select_sources_text]
 );
 extension_sql_file!("../sql/bulk.sql", name = "bulk", requires = ["orders"]);
 extension_sql_file!("../sql/events.sql", name = "events", requires = ["figures"]);

@@ -6,14 +6,14 @@
 
 use crate::error::{required, SqlError, SqlResult};
 use crate::numeric::{from_qty, to_figure};
-use inventory_core::items::parse_items;
+use inventory_core::items::parse_items_str;
 use inventory_core::selection::{
     algorithms, order_sources, parse_algorithm_code, select, Algorithm, Candidate, Holding, Request,
 };
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::spi::SpiClient;
-use pgrx::{AnyNumeric, JsonB, PgSqlErrorCode};
+use pgrx::{AnyNumeric, PgSqlErrorCode};
 use serde_json::Value;
 
 const CANDIDATES: &str = "
@@ -29,6 +29,9 @@ const HOLDINGS: &str = "
       JOIN inventory.source s ON s.source_code = si.source_code AND s.enabled
      WHERE si.status = 1 AND si.sku IN (SELECT unnest($2::text[]))";
 
+/// The body of `inventory.select_sources` (sql/selection.sql), which hands
+/// over its `jsonb` arguments as text.
+///
 /// Recommends, for each SKU of `items`, how much to take from which source of
 /// the stock: one row per (SKU, source holding it in stock) in selection
 /// order, and one row with a NULL source for any uncovered remainder, so the
@@ -36,13 +39,13 @@ const HOLDINGS: &str = "
 /// thresholds are ignored: they were applied when the order was accepted.
 // pgrx needs the row type spelled out in the signature to name the columns.
 #[allow(clippy::type_complexity)]
-#[pg_extern(stable)]
+#[pg_extern(stable, schema = "inventory")]
 #[search_path(pg_catalog, inventory, pg_temp)]
-fn select_sources(
+fn select_sources_text(
     stock_id: Option<i32>,
-    items: Option<JsonB>,
-    algorithm: default!(Option<&str>, "'priority'"),
-    destination: default!(Option<JsonB>, "NULL"),
+    items: Option<&str>,
+    algorithm: Option<&str>,
+    destination: Option<&str>,
 ) -> Result<
     TableIterator<
         'static,
@@ -56,10 +59,14 @@ fn select_sources(
     ErrorReport,
 > {
     let stock_id = required(stock_id, "stock_id")?;
-    let JsonB(items) = required(items, "items")?;
+    let items = required(items, "items")?;
     let algorithm = required(algorithm, "algorithm")?;
     let code = parse_algorithm_code(algorithm).map_err(SqlError::invalid)?;
-    let requests: Vec<Request> = parse_items(&items)
+    let destination: Option<Value> = destination
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| SqlError::invalid(format!("destination: {e}")))?;
+    let requests: Vec<Request> = parse_items_str(items)
         .map_err(|e| SqlError::invalid(format!("items: {e}")))?
         .into_iter()
         .map(|item| Request {
@@ -72,7 +79,6 @@ fn select_sources(
         require_stock(client, stock_id)?;
         let algorithm = match code {
             "distance" => {
-                let destination = destination.map(|JsonB(v)| v);
                 let (latitude, longitude) = locate(client, destination.as_ref())?;
                 Algorithm::Distance {
                     latitude,
@@ -103,7 +109,7 @@ fn select_sources(
 }
 
 /// The source selection algorithms `select_sources` knows.
-#[pg_extern(immutable, parallel_safe)]
+#[pg_extern(immutable, parallel_safe, schema = "inventory")]
 fn source_selection_algorithms() -> TableIterator<
     'static,
     (

@@ -363,12 +363,26 @@ impl<'a> Row<'a> {
             name: Some(self.text("name").to_string()).filter(|n| !n.is_empty()),
             sku,
         };
+        self.check_settings(&product);
 
         (self.errors.count() == before).then_some(product)
     }
 
     fn error(&mut self, message: String) {
         self.errors.push(self.line, message);
+    }
+
+    /// The settings the product table would refuse, reported here with their line.
+    fn check_settings(&mut self, p: &CatalogProduct) {
+        if let Some(q) = p.min_sale_qty.filter(|q| *q <= Qty::ZERO) {
+            self.error(format!("min_cart_qty {q} must be greater than 0"));
+        }
+        if let Some(q) = p.max_sale_qty.filter(|q| *q < Qty::ZERO) {
+            self.error(format!("max_cart_qty {q} must be 0 (no limit) or greater"));
+        }
+        if let Some(q) = p.qty_increments.filter(|q| *q <= Qty::ZERO) {
+            self.error(format!("qty_increments {q} must be greater than 0"));
+        }
     }
 
     fn text(&self, name: &str) -> &'a str {
@@ -782,5 +796,22 @@ mod tests {
             let _ = parse_catalog(text);
         }
         assert_eq!(parse_catalog("sku\n\n\nA\n").unwrap()[0].line, 4);
+    }
+
+    #[test]
+    fn settings_the_product_table_refuses_are_errors_on_their_line() {
+        let csv = "sku,product_type,qty,min_cart_qty,use_config_min_sale_qty,max_cart_qty,\
+use_config_max_sale_qty,qty_increments,use_config_qty_increments\n\
+A,simple,1,0,0,5,0,1,0\n\
+B,simple,1,1,0,-5,0,1,0\n\
+C,simple,1,1,0,5,0,0,0\n";
+        let error = parse_catalog(csv).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("line 2: min_cart_qty 0 must be greater than 0"),
+            "{text}"
+        );
+        assert!(text.contains("line 3: max_cart_qty -5"), "{text}");
+        assert!(text.contains("line 4: qty_increments 0"), "{text}");
     }
 }

@@ -62,6 +62,15 @@ pub fn validate_source_code(code: &str) -> Result<(), SkuError> {
     Ok(())
 }
 
+/// Whether a text is a valid id of the caller's (an order, shipment or credit memo id): 1 to
+/// 255 characters with no leading or trailing Unicode whitespace.
+pub fn is_valid_id(id: &str) -> bool {
+    let count = id.chars().count();
+    (1..=MAX_SOURCE_CODE_CHARS).contains(&count)
+        && !id.starts_with(char::is_whitespace)
+        && !id.ends_with(char::is_whitespace)
+}
+
 /// The case-folded form of a SKU: two SKUs are the same SKU exactly when their keys are
 /// equal. The key is for comparing only; the spelling first stored is what is kept.
 pub fn sku_key(sku: &str) -> String {
@@ -184,5 +193,16 @@ mod tests {
         assert_ne!(sku_key("ABC-1"), sku_key("ABC-2"));
         assert!(same_sku("ÄBC-1", "äbc-1"));
         assert!(same_sku("MH01-xs-black", "MH01-XS-Black"));
+    }
+
+    #[test]
+    fn ids_have_1_to_255_characters_and_no_surrounding_whitespace() {
+        assert!(is_valid_id("100000123"));
+        assert!(is_valid_id("order 7"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id(" 1"));
+        assert!(!is_valid_id("1\u{00a0}"));
+        assert!(is_valid_id(&"x".repeat(255)));
+        assert!(!is_valid_id(&"x".repeat(256)));
     }
 }
