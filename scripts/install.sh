@@ -20,3 +20,21 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 cargo "${args[@]}"
+
+# cargo-pgrx installs the current version's script and the upgrade scripts
+# (sql/inventory--OLD--NEW.sql); the install scripts of earlier releases, kept
+# so that a database can be created at an old version and upgraded, are copied
+# here.
+extension_dir="$("$PG_CONFIG" --sharedir)/extension"
+for script in sql/inventory--*.sql; do
+    case "$(basename "$script")" in
+        inventory--*--*.sql) ;;
+        *)
+            if [ "$(id -u)" -eq 0 ]; then
+                install -m 644 "$script" "$extension_dir/"
+            else
+                sudo install -m 644 "$script" "$extension_dir/"
+            fi
+            ;;
+    esac
+done

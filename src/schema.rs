@@ -64,4 +64,8 @@ extension_sql_file!(
 );
 extension_sql_file!("../sql/bulk.sql", name = "bulk", requires = ["orders"]);
 extension_sql_file!("../sql/events.sql", name = "events", requires = ["figures"]);
-extension_sql_file!("../sql/hardening.sql", name = "hardening", finalize);
+extension_sql_file!(
+    "../sql/inventory--0.1.0--0.2.0.sql",
+    name = "hardening",
+    finalize
+);

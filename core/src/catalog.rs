@@ -396,7 +396,10 @@ impl<'a> Row<'a> {
         }
         if !is_product_type(text) {
             let types = PRODUCT_TYPES.join(", ");
-            self.error(format!("product_type {text:?} is not one of {types}"));
+            self.error(format!(
+                "product_type {} is not one of {types}",
+                crate::shown(text)
+            ));
         }
         text.to_string()
     }
@@ -409,7 +412,7 @@ impl<'a> Row<'a> {
         match Qty::parse(text) {
             Ok(qty) => Some(qty),
             Err(e) => {
-                self.error(format!("{name} {text:?} {}", e.reason()));
+                self.error(format!("{name} {} {}", crate::shown(text), e.reason()));
                 None
             }
         }
@@ -421,7 +424,7 @@ impl<'a> Row<'a> {
             "0" => Some(false),
             "1" => Some(true),
             other => {
-                self.error(format!("{name} {other:?} must be 0 or 1"));
+                self.error(format!("{name} {} must be 0 or 1", crate::shown(other)));
                 None
             }
         }
@@ -434,7 +437,7 @@ impl<'a> Row<'a> {
             "1" => Some(1),
             "2" => Some(2),
             other => {
-                self.error(format!("{name} {other:?} must be 0, 1 or 2"));
+                self.error(format!("{name} {} must be 0, 1 or 2", crate::shown(other)));
                 None
             }
         }

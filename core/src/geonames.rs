@@ -139,7 +139,10 @@ fn postal_code(record: &StringRecord, line: u64, problems: &mut Problems) -> Opt
     if !(country_code.len() == 2 && country_code.bytes().all(|b| b.is_ascii_uppercase())) {
         problems.push(
             line,
-            format!("country code {country_code:?} must be two capital letters, such as US"),
+            format!(
+                "country code {} must be two capital letters, such as US",
+                crate::shown(country_code)
+            ),
         );
     }
     let postcode = field(1);

@@ -12,3 +12,12 @@ pub mod rules;
 pub mod selection;
 pub mod sku;
 pub mod source_items;
+
+/// A value as an error message quotes it: in double quotes, escaped, and cut to its first
+/// 40 characters, so a megabyte field does not come back as a megabyte message.
+pub fn shown(value: &str) -> String {
+    match value.char_indices().nth(40) {
+        Some((end, _)) => format!("{:?}...", &value[..end]),
+        None => format!("{value:?}"),
+    }
+}

@@ -223,7 +223,10 @@ impl Columns {
             Some(other) => {
                 problems.push(
                     line,
-                    format!("status {other:?} must be 0 (out of stock) or 1 (in stock)"),
+                    format!(
+                        "status {} must be 0 (out of stock) or 1 (in stock)",
+                        crate::shown(other)
+                    ),
                 );
                 None
             }
@@ -236,7 +239,10 @@ impl Columns {
                 None
             }
             Err(e) => {
-                problems.push(line, format!("quantity {text:?} {}", e.reason()));
+                problems.push(
+                    line,
+                    format!("quantity {} {}", crate::shown(text), e.reason()),
+                );
                 None
             }
         };

@@ -1,8 +1,14 @@
--- Production hardening: roles and least-privilege grants, SECURITY DEFINER
--- where a role must act beyond its grants, and what pg_dump must keep.
--- This file is both the tail of a fresh install script and the upgrade from
--- 0.1.0 (inventory--0.1.0--0.2.0.sql is this file), so a fresh install and
--- an upgraded one end in the same state.
+-- inventory 0.1.0 -> 0.2.0: production hardening.
+--
+-- What changed: the roles inventory_reader, inventory_app and inventory_admin
+-- with least-privilege grants (PUBLIC gets nothing); SECURITY DEFINER on the
+-- order functions and every trigger; pg_dump marks on every table holding
+-- data and on the identity sequences; restoring the rows CREATE EXTENSION
+-- seeds updates them instead of failing.
+--
+-- This file is both the upgrade script and the tail of a fresh 0.2.0
+-- install (src/schema.rs includes it last), so a fresh install and an
+-- upgraded one end in the same state.
 
 -- Roles are cluster-wide: created once, reused by every database that
 -- installs the extension, and left in place by DROP EXTENSION.
