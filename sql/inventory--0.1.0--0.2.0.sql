@@ -13,22 +13,29 @@
 -- Roles are cluster-wide: created once, reused by every database that
 -- installs the extension, and left in place by DROP EXTENSION.
 DO $roles$
+DECLARE
+    role_name text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'inventory_reader') THEN
-        CREATE ROLE inventory_reader NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'inventory_app') THEN
-        CREATE ROLE inventory_app NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'inventory_admin') THEN
-        CREATE ROLE inventory_admin NOLOGIN;
-    END IF;
-    IF NOT pg_catalog.pg_has_role('inventory_app', 'inventory_reader', 'MEMBER') THEN
-        GRANT inventory_reader TO inventory_app;
-    END IF;
-    IF NOT pg_catalog.pg_has_role('inventory_admin', 'inventory_app', 'MEMBER') THEN
-        GRANT inventory_app TO inventory_admin;
-    END IF;
+    FOREACH role_name IN ARRAY ARRAY['inventory_reader', 'inventory_app', 'inventory_admin'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = role_name) THEN
+            BEGIN
+                EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', role_name);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                -- Another database's CREATE EXTENSION made it at the same moment.
+                NULL;
+            END;
+        END IF;
+    END LOOP;
+    BEGIN
+        IF NOT pg_catalog.pg_has_role('inventory_app', 'inventory_reader', 'MEMBER') THEN
+            GRANT inventory_reader TO inventory_app;
+        END IF;
+        IF NOT pg_catalog.pg_has_role('inventory_admin', 'inventory_app', 'MEMBER') THEN
+            GRANT inventory_app TO inventory_admin;
+        END IF;
+    EXCEPTION WHEN unique_violation THEN
+        NULL;
+    END;
 END;
 $roles$;
 
