@@ -244,7 +244,7 @@ SELECT e.source_code, e.sku, (e.rank < 3)::integer, CASE WHEN e.rank < 3 THEN e.
  WHERE e.rank <= 3;
 SELECT 'source_code,sku,status,quantity' || E'\n'
        || string_agg(format('%s,%s,%s,%s', a.source_code,
-                            CASE WHEN a.sku ~ '[",\r\n]' THEN '"' || replace(a.sku, '"', '""') || '"'
+                            CASE WHEN a.sku COLLATE "C" ~ '[",\r\n]' THEN '"' || replace(a.sku, '"', '""') || '"'
                                  ELSE a.sku END,
                             a.status, a.quantity), E'\n' ORDER BY a.source_code DESC, a.sku)
            AS adjustment_csv

@@ -12,7 +12,8 @@
 # inventory-core; install.sh (release build into the system PostgreSQL 15); a private
 # cluster (scripts/pg.sh) in a fresh /tmp/inv-test.XXXXXX; the integration tests of
 # inventory-tests against it (INVENTORY_PGHOST/PGPORT/PGUSER). The cluster is stopped
-# and its folder removed on exit, pass or fail. Works as root and as a user with sudo.
+# and its folder removed on exit, pass or fail. Test binaries run with --no-fail-fast,
+# so one run reports every failing test. Works as root and as a user with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,7 +104,7 @@ if [ $quick = no ]; then
 fi
 
 step "unit tests (inventory-core)"
-cargo test -p inventory-core
+cargo test --no-fail-fast -p inventory-core
 
 step "install extension"
 scripts/install.sh
@@ -116,7 +117,7 @@ echo "    socket $cluster, port $port"
 
 step "integration tests (inventory-tests)"
 INVENTORY_PGHOST="$cluster" INVENTORY_PGPORT="$port" INVENTORY_PGUSER=postgres \
-    cargo test -p inventory-tests ${test_args[@]+"${test_args[@]}"}
+    cargo test --no-fail-fast -p inventory-tests ${test_args[@]+"${test_args[@]}"}
 
 finish_step
 step_name=""

@@ -12,7 +12,7 @@ use std::any::Any;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Barrier;
+use std::sync::{Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -64,6 +64,8 @@ pub fn connect(db: &str) -> Client {
         })
 }
 
+static EXTENSION_SETUP: Mutex<()> = Mutex::new(());
+
 /// Drops database `name` if it exists (terminating any connection left to it),
 /// creates it empty, runs `CREATE EXTENSION inventory` in it and returns a client
 /// connected to it.
@@ -87,6 +89,10 @@ pub fn fresh_db(name: &str) -> Client {
     }
     drop(admin);
 
+    // One CREATE EXTENSION at a time: the extension script creates cluster-wide
+    // roles, and two scripts racing in parallel tests collide on them (23505 on
+    // pg_authid). Test binaries run one after another, so a process-wide lock is enough.
+    let _one_at_a_time = EXTENSION_SETUP.lock().unwrap_or_else(|p| p.into_inner());
     let mut client = connect(name);
     client
         .batch_execute("CREATE EXTENSION inventory")
