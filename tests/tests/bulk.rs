@@ -10,7 +10,8 @@ use inventory_tests::postgres::error::DbError;
 use inventory_tests::postgres::types::ToSql;
 use inventory_tests::postgres::{Client, Error};
 use inventory_tests::{
-    assert_kept_figures_match, describe, expect_error, expect_error_params, fresh_db, shared_data,
+    assert_kept_figures_match, connect, describe, expect_error, expect_error_params, fresh_db,
+    shared_data,
 };
 
 const COPY_IMPORT: &str = "COPY inventory.source_item_import FROM STDIN WITH (FORMAT csv, HEADER)";
@@ -406,11 +407,6 @@ fn export_then_import_restores_the_exported_state() {
 #[test]
 fn copy_of_a_hundred_thousand_rows_lands_in_source_item() {
     let mut c = shop("bulk_copy_hundred_thousand");
-    run(
-        &mut c,
-        "INSERT INTO inventory.source_item (source_code, sku, quantity, status)
-         VALUES ('s1', 'C-00000', 500, 0)",
-    );
 
     // 50,000 SKUs at s1 and s2 each, quantity i % 50, every tenth out of stock.
     let mut csv = String::from("source_code,sku,status,quantity\n");
@@ -447,7 +443,7 @@ fn copy_of_a_hundred_thousand_rows_lands_in_source_item() {
         ),
         10_000
     );
-    // Row 0 updated the existing item; row 19 is C-00009 at s2, quantity 19, out of stock.
+    // Row 19 is C-00009 at s2, quantity 19, out of stock.
     let spot = items(&mut c)
         .into_iter()
         .filter(|i| (i.1 == "C-00000" && i.0 == "s1") || i.1 == "C-00009")
@@ -488,6 +484,33 @@ fn copy_of_a_hundred_thousand_rows_lands_in_source_item() {
     assert_eq!(
         count(&mut c, "SELECT count(*) FROM inventory.source_item_import"),
         0
+    );
+    assert_kept_figures_match(&mut c);
+}
+
+#[test]
+fn copy_without_a_status_column_puts_every_row_in_stock() {
+    let mut c = shop("bulk_copy_without_status");
+    run(
+        &mut c,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity, status)
+         VALUES ('s1', 'S-1', 1, 0)",
+    );
+
+    let mut writer = c
+        .copy_in(
+            "COPY inventory.source_item_import (source_code, sku, quantity)
+             FROM STDIN WITH (FORMAT csv, HEADER)",
+        )
+        .expect("start the COPY");
+    writer
+        .write_all(b"source_code,sku,quantity\ns1,S-1,3\ns2,S-2,4.5\n")
+        .expect("send the rows");
+    assert_eq!(writer.finish().expect("COPY without status"), 2);
+
+    assert_eq!(
+        items(&mut c),
+        vec![item("s1", "S-1", 1, "3"), item("s2", "S-2", 1, "4.5")]
     );
     assert_kept_figures_match(&mut c);
 }
@@ -802,6 +825,52 @@ fn bulk_operations_on_a_hundred_thousand_skus() {
     assert_eq!(
         count(&mut c, "SELECT count(*) FROM inventory.source_item"),
         100_000
+    );
+    assert_kept_figures_match(&mut c);
+}
+
+/// A session whose first transfer moved one SKU out of a stock must still move 50,000 in
+/// one set-based pass: what the session did before must not change how its statement-level
+/// triggers join their transition tables.
+#[test]
+fn a_transfer_of_fifty_thousand_skus_after_a_one_sku_transfer_completes() {
+    let db = "bulk_transfer_after_one_sku";
+    let mut setup = shop(db);
+    let skus: Vec<String> = (0..50_000).map(|i| format!("W-{i:06}")).collect();
+    let assigned = touched(
+        &mut setup,
+        "SELECT inventory.bulk_assign_sources($1, ARRAY['s1'])",
+        &[&skus],
+    );
+    assert_eq!(assigned, 50_000);
+    run(
+        &mut setup,
+        "UPDATE inventory.source_item SET quantity = 5, status = 1",
+    );
+    drop(setup);
+
+    // A new session. The bound only turns a statement that would run for an hour into a
+    // failure; the transfer itself takes seconds.
+    let mut c = connect(db);
+    run(&mut c, "SET statement_timeout = '3min'");
+
+    // s3 is on no stock: each transfer takes the SKUs out of stock 2.
+    let sql = "SELECT inventory.bulk_transfer($1, 's1', 's3')";
+    assert_eq!(touched(&mut c, sql, &[&vec!["W-000000"]]), 1);
+    assert_eq!(touched(&mut c, sql, &[&skus]), 50_000);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT sum(quantity)::bigint FROM inventory.source_item WHERE source_code = 's3'"
+        ),
+        250_000
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM inventory.stock_index WHERE stock_id = 2 AND is_salable"
+        ),
+        0
     );
     assert_kept_figures_match(&mut c);
 }
