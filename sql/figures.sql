@@ -204,7 +204,9 @@ COMMENT ON FUNCTION inventory.rebuild_figures() IS
 
 -- Statement-level trigger functions: gather the SKUs a statement touched.
 
-CREATE FUNCTION inventory.source_item_changed()
+-- Source items and product settings both name their SKU: the figures of
+-- every stock holding those SKUs are recomputed.
+CREATE FUNCTION inventory.skus_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
@@ -253,13 +255,13 @@ $$;
 
 CREATE TRIGGER figures_after_insert AFTER INSERT ON inventory.source_item
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_item_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_update AFTER UPDATE ON inventory.source_item
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_item_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_delete AFTER DELETE ON inventory.source_item
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_item_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 
 -- A source enabled or disabled changes the figures of every SKU it holds.
 CREATE FUNCTION inventory.source_changed()
@@ -330,39 +332,15 @@ CREATE TRIGGER figures_after_delete AFTER DELETE ON inventory.stock_source_link
     FOR EACH STATEMENT EXECUTE FUNCTION inventory.link_changed();
 
 -- Product settings feed the threshold and manage_stock of every stock the SKU is in.
-CREATE FUNCTION inventory.product_changed()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-DECLARE
-    skus text[];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT n.sku) INTO skus FROM new_rows n;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT o.sku) INTO skus FROM old_rows o;
-    ELSE
-        SELECT array_agg(DISTINCT x.sku) INTO skus
-          FROM (SELECT n.sku FROM new_rows n UNION ALL SELECT o.sku FROM old_rows o) x;
-    END IF;
-
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM inventory.refuse_items_of_composites(skus);
-    END IF;
-    PERFORM inventory.refresh_figures(skus);
-    RETURN NULL;
-END;
-$$;
 CREATE TRIGGER figures_after_insert AFTER INSERT ON inventory.product
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.product_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_update AFTER UPDATE ON inventory.product
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.product_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_delete AFTER DELETE ON inventory.product
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.product_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 
 -- A change of the defaults can move any SKU's settings: recompute them all.
 CREATE FUNCTION inventory.defaults_changed()

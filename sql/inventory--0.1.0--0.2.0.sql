@@ -178,10 +178,9 @@ ALTER FUNCTION inventory.refund_order(text, text, jsonb, boolean) SECURITY DEFIN
 ALTER FUNCTION inventory.ship_order_by_selection(text, text, jsonb) SECURITY DEFINER;
 ALTER FUNCTION inventory.cleanup_reservations() SECURITY DEFINER;
 ALTER FUNCTION inventory.rebuild_figures() SECURITY DEFINER;
-ALTER FUNCTION inventory.source_item_changed() SECURITY DEFINER;
+ALTER FUNCTION inventory.skus_changed() SECURITY DEFINER;
 ALTER FUNCTION inventory.source_changed() SECURITY DEFINER;
 ALTER FUNCTION inventory.link_changed() SECURITY DEFINER;
-ALTER FUNCTION inventory.product_changed() SECURITY DEFINER;
 ALTER FUNCTION inventory.defaults_changed() SECURITY DEFINER;
 ALTER FUNCTION inventory.truncated() SECURITY DEFINER;
 ALTER FUNCTION inventory.reservations_added() SECURITY DEFINER;

@@ -17,27 +17,79 @@ CREATE SCHEMA IF NOT EXISTS inventory; /* inventory::schema::inventory */
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/salable.rs:84
--- inventory::salable::backorder_qty
-CREATE  FUNCTION inventory."backorder_qty"(
-	"qty" NUMERIC, /* AnyNumeric */
-	"quantity" NUMERIC, /* AnyNumeric */
-	"reserved" NUMERIC /* AnyNumeric */
-) RETURNS NUMERIC /* Result < AnyNumeric, ErrorReport > */
-IMMUTABLE STRICT PARALLEL SAFE 
+-- src/catalog.rs:51
+-- inventory::catalog::import_legacy_catalog
+CREATE  FUNCTION inventory."import_legacy_catalog"(
+	"csv" TEXT /* Option < & str > */
+) RETURNS TABLE (
+	"products" INT,  /* i32 */
+	"source_items" INT  /* i32 */
+)
+VOLATILE 
+SET search_path TO pg_catalog, inventory, pg_temp
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'backorder_qty_wrapper';
+AS 'MODULE_PATHNAME', 'import_legacy_catalog_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/sku.rs:19
--- inventory::sku::valid_code
-CREATE  FUNCTION inventory."valid_code"(
-	"code" TEXT /* & str */
-) RETURNS bool /* bool */
+-- src/import.rs:46
+-- inventory::import::import_source_items
+CREATE  FUNCTION inventory."import_source_items"(
+	"csv" TEXT, /* Option < & str > */
+	"behavior" TEXT DEFAULT 'append' /* Option < & str > */
+) RETURNS TABLE (
+	"created" INT,  /* i32 */
+	"updated" INT,  /* i32 */
+	"deleted" INT  /* i32 */
+)
+VOLATILE 
+SET search_path TO pg_catalog, inventory, pg_temp
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'import_source_items_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/sku.rs:32
+-- inventory::sku::require_sku
+CREATE  FUNCTION inventory."require_sku"(
+	"sku" TEXT /* Option < & str > */
+) RETURNS VOID /* Result < (), ErrorReport > */
+IMMUTABLE PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'require_sku_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/selection.rs:42
+-- inventory::selection::select_sources_text
+CREATE  FUNCTION inventory."select_sources_text"(
+	"stock_id" INT, /* Option < i32 > */
+	"items" TEXT, /* Option < & str > */
+	"algorithm" TEXT, /* Option < & str > */
+	"destination" TEXT /* Option < & str > */
+) RETURNS TABLE (
+	"sku" TEXT,  /* String */
+	"source_code" TEXT,  /* Option < String > */
+	"qty_to_deduct" NUMERIC,  /* AnyNumeric */
+	"qty_available" NUMERIC  /* AnyNumeric */
+)
+STABLE 
+SET search_path TO pg_catalog, inventory, pg_temp
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'select_sources_text_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/selection.rs:112
+-- inventory::selection::source_selection_algorithms
+CREATE  FUNCTION inventory."source_selection_algorithms"() RETURNS TABLE (
+	"code" TEXT,  /* String */
+	"title" TEXT,  /* String */
+	"description" TEXT  /* String */
+)
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'valid_code_wrapper';
+AS 'MODULE_PATHNAME', 'source_selection_algorithms_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -60,6 +112,30 @@ CREATE  FUNCTION inventory."valid_sku"(
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'valid_sku_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/salable.rs:84
+-- inventory::salable::backorder_qty
+CREATE  FUNCTION inventory."backorder_qty"(
+	"qty" NUMERIC, /* AnyNumeric */
+	"quantity" NUMERIC, /* AnyNumeric */
+	"reserved" NUMERIC /* AnyNumeric */
+) RETURNS NUMERIC /* Result < AnyNumeric, ErrorReport > */
+IMMUTABLE STRICT PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'backorder_qty_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/sku.rs:19
+-- inventory::sku::valid_code
+CREATE  FUNCTION inventory."valid_code"(
+	"code" TEXT /* & str */
+) RETURNS bool /* bool */
+IMMUTABLE STRICT PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'valid_code_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -579,18 +655,6 @@ CREATE TRIGGER guard_before_truncate BEFORE TRUNCATE ON inventory.defaults
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/geonames.rs:22
--- inventory::geonames::import_geonames
-CREATE  FUNCTION inventory."import_geonames"(
-	"tsv" TEXT /* Option < & str > */
-) RETURNS bigint /* Result < i64, ErrorReport > */
-VOLATILE 
-SET search_path TO pg_catalog, inventory, pg_temp
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'import_geonames_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
 -- src/salable.rs:14
 -- inventory::salable::stock_threshold
 CREATE  FUNCTION inventory."stock_threshold"(
@@ -816,7 +880,9 @@ COMMENT ON FUNCTION inventory.rebuild_figures() IS
 
 -- Statement-level trigger functions: gather the SKUs a statement touched.
 
-CREATE FUNCTION inventory.source_item_changed()
+-- Source items and product settings both name their SKU: the figures of
+-- every stock holding those SKUs are recomputed.
+CREATE FUNCTION inventory.skus_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
@@ -865,13 +931,13 @@ $$;
 
 CREATE TRIGGER figures_after_insert AFTER INSERT ON inventory.source_item
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_item_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_update AFTER UPDATE ON inventory.source_item
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_item_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_delete AFTER DELETE ON inventory.source_item
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_item_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 
 -- A source enabled or disabled changes the figures of every SKU it holds.
 CREATE FUNCTION inventory.source_changed()
@@ -942,39 +1008,15 @@ CREATE TRIGGER figures_after_delete AFTER DELETE ON inventory.stock_source_link
     FOR EACH STATEMENT EXECUTE FUNCTION inventory.link_changed();
 
 -- Product settings feed the threshold and manage_stock of every stock the SKU is in.
-CREATE FUNCTION inventory.product_changed()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-DECLARE
-    skus text[];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT n.sku) INTO skus FROM new_rows n;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT o.sku) INTO skus FROM old_rows o;
-    ELSE
-        SELECT array_agg(DISTINCT x.sku) INTO skus
-          FROM (SELECT n.sku FROM new_rows n UNION ALL SELECT o.sku FROM old_rows o) x;
-    END IF;
-
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM inventory.refuse_items_of_composites(skus);
-    END IF;
-    PERFORM inventory.refresh_figures(skus);
-    RETURN NULL;
-END;
-$$;
 CREATE TRIGGER figures_after_insert AFTER INSERT ON inventory.product
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.product_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_update AFTER UPDATE ON inventory.product
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.product_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 CREATE TRIGGER figures_after_delete AFTER DELETE ON inventory.product
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.product_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.skus_changed();
 
 -- A change of the defaults can move any SKU's settings: recompute them all.
 CREATE FUNCTION inventory.defaults_changed()
@@ -1005,139 +1047,6 @@ CREATE TRIGGER figures_after_truncate AFTER TRUNCATE ON inventory.source_item
     FOR EACH STATEMENT EXECUTE FUNCTION inventory.truncated();
 CREATE TRIGGER figures_after_truncate AFTER TRUNCATE ON inventory.product
     FOR EACH STATEMENT EXECUTE FUNCTION inventory.truncated();
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/schema.rs:66
--- requires:
---   figures
-
--- Stock events: NOTIFY inventory_events with a JSON payload.
---
--- pg_notify is transactional: listeners hear of a change only when the
--- transaction that made it commits, and never of one that rolled back. The
--- triggers are statement-level, so one bulk statement sends one message per
--- item whose state really changed, not one per row it touched.
---
---   {"type": "out_of_stock" | "back_in_stock", "stock_id": 1, "source_code": null, "sku": "..."}
---   {"type": "low_stock", "stock_id": null, "source_code": "default", "sku": "...",
---    "quantity": 3, "notify_stock_qty": 5}
-
--- PL/pgSQL plans a statement over transition tables once per session, with
--- the row counts of its first run: a join of new_rows with old_rows planned
--- for one row would stay a nested loop, quadratic for a later bulk statement.
--- Old and new rows are therefore compared by grouping them, which costs one
--- pass whatever the plan.
-CREATE FUNCTION inventory.notify_salability()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        PERFORM pg_notify('inventory_events', jsonb_build_object(
-                    'type', CASE WHEN c.salable_now THEN 'back_in_stock' ELSE 'out_of_stock' END,
-                    'stock_id', c.stock_id, 'source_code', NULL, 'sku', c.sku)::text)
-           FROM (SELECT x.stock_id, min(x.sku) AS sku,
-                        bool_or(x.is_salable) FILTER (WHERE x.is_new) AS salable_now,
-                        bool_or(x.is_salable) FILTER (WHERE NOT x.is_new) AS salable_before
-                   FROM (SELECT n.stock_id, n.sku, n.is_salable, true AS is_new FROM new_rows n
-                         UNION ALL
-                         SELECT o.stock_id, o.sku, o.is_salable, false FROM old_rows o) x
-                  GROUP BY x.stock_id, x.sku) c
-          WHERE c.salable_now IS DISTINCT FROM c.salable_before
-          ORDER BY c.stock_id, c.sku;
-    ELSIF TG_OP = 'INSERT' THEN
-        PERFORM pg_notify('inventory_events', jsonb_build_object(
-                    'type', 'back_in_stock', 'stock_id', n.stock_id, 'source_code', NULL,
-                    'sku', n.sku)::text)
-           FROM new_rows n
-          WHERE n.is_salable
-          ORDER BY n.stock_id, n.sku;
-    ELSE
-        PERFORM pg_notify('inventory_events', jsonb_build_object(
-                    'type', 'out_of_stock', 'stock_id', o.stock_id, 'source_code', NULL,
-                    'sku', o.sku)::text)
-           FROM old_rows o
-          WHERE o.is_salable
-          ORDER BY o.stock_id, o.sku;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-CREATE TRIGGER events_after_update AFTER UPDATE ON inventory.stock_sku
-    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_salability();
-CREATE TRIGGER events_after_insert AFTER INSERT ON inventory.stock_sku
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_salability();
-CREATE TRIGGER events_after_delete AFTER DELETE ON inventory.stock_sku
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_salability();
-
--- A source item enters low stock when it was not low before the statement
--- and is now (in stock, enabled source, 0 < quantity < notify quantity).
-CREATE FUNCTION inventory.notify_low_stock()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-BEGIN
-    -- PL/pgSQL plans each statement when it first runs, so the branch that
-    -- reads old_rows is only planned for UPDATE.
-    IF TG_OP = 'UPDATE' THEN
-        PERFORM pg_notify('inventory_events', jsonb_build_object(
-                    'type', 'low_stock', 'stock_id', NULL, 'source_code', c.source_code,
-                    'sku', c.sku, 'quantity', c.quantity, 'notify_stock_qty', c.limit_qty)::text)
-           FROM (SELECT x.source_code, min(x.sku) AS sku,
-                        bool_or(x.low) FILTER (WHERE x.is_new) AS low_now,
-                        bool_or(x.low) FILTER (WHERE NOT x.is_new) AS low_before,
-                        max(x.quantity) FILTER (WHERE x.is_new) AS quantity,
-                        max(x.limit_qty) FILTER (WHERE x.is_new) AS limit_qty
-                   FROM (SELECT r.source_code, r.sku, r.is_new, r.quantity, lim.limit_qty,
-                                s.enabled AND r.status = 1 AND r.quantity > 0
-                                    AND r.quantity < lim.limit_qty AS low
-                           FROM (SELECT n.source_code, n.sku, n.quantity, n.status,
-                                        n.notify_stock_qty, true AS is_new
-                                   FROM new_rows n
-                                 UNION ALL
-                                 SELECT o.source_code, o.sku, o.quantity, o.status,
-                                        o.notify_stock_qty, false
-                                   FROM old_rows o) r
-                           JOIN inventory.source s ON s.source_code = r.source_code
-                           LEFT JOIN inventory.product p ON p.sku = r.sku
-                          CROSS JOIN inventory.defaults d
-                          CROSS JOIN LATERAL (
-                                SELECT coalesce(r.notify_stock_qty, p.notify_stock_qty,
-                                                d.notify_stock_qty) AS limit_qty) lim) x
-                  GROUP BY x.source_code, x.sku) c
-          WHERE c.low_now AND NOT coalesce(c.low_before, false)
-          ORDER BY c.source_code, c.sku;
-    ELSE
-        PERFORM pg_notify('inventory_events', jsonb_build_object(
-                    'type', 'low_stock', 'stock_id', NULL, 'source_code', n.source_code,
-                    'sku', n.sku, 'quantity', n.quantity, 'notify_stock_qty', n.limit_qty)::text)
-           FROM (SELECT x.source_code, x.sku, x.quantity,
-                        coalesce(x.notify_stock_qty, p.notify_stock_qty, d.notify_stock_qty)
-                            AS limit_qty
-                   FROM new_rows x
-                   JOIN inventory.source s ON s.source_code = x.source_code AND s.enabled
-                   LEFT JOIN inventory.product p ON p.sku = x.sku
-                  CROSS JOIN inventory.defaults d
-                  WHERE x.status = 1 AND x.quantity > 0
-                    AND x.quantity < coalesce(x.notify_stock_qty, p.notify_stock_qty,
-                                              d.notify_stock_qty)) n
-          ORDER BY n.source_code, n.sku;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-CREATE TRIGGER events_after_update AFTER UPDATE ON inventory.source_item
-    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_low_stock();
-CREATE TRIGGER events_after_insert AFTER INSERT ON inventory.source_item
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_low_stock();
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -1322,35 +1231,189 @@ COMMENT ON FUNCTION inventory.reservation_inconsistencies() IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/catalog.rs:51
--- inventory::catalog::import_legacy_catalog
-CREATE  FUNCTION inventory."import_legacy_catalog"(
-	"csv" TEXT /* Option < & str > */
-) RETURNS TABLE (
-	"products" INT,  /* i32 */
-	"source_items" INT  /* i32 */
-)
-VOLATILE 
-SET search_path TO pg_catalog, inventory, pg_temp
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'import_legacy_catalog_wrapper';
+-- src/schema.rs:66
+-- requires:
+--   figures
+
+-- Stock events: NOTIFY inventory_events with a JSON payload.
+--
+-- pg_notify is transactional: listeners hear of a change only when the
+-- transaction that made it commits, and never of one that rolled back. The
+-- triggers are statement-level, so one bulk statement sends one message per
+-- item whose state really changed, not one per row it touched.
+--
+--   {"type": "out_of_stock" | "back_in_stock", "stock_id": 1, "source_code": null, "sku": "..."}
+--   {"type": "low_stock", "stock_id": null, "source_code": "default", "sku": "...",
+--    "quantity": 3, "notify_stock_qty": 5}
+
+-- PL/pgSQL plans a statement over transition tables once per session, with
+-- the row counts of its first run: a join of new_rows with old_rows planned
+-- for one row would stay a nested loop, quadratic for a later bulk statement.
+-- Old and new rows are therefore compared by grouping them, which costs one
+-- pass whatever the plan.
+CREATE FUNCTION inventory.notify_salability()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM pg_notify('inventory_events', jsonb_build_object(
+                    'type', CASE WHEN c.salable_now THEN 'back_in_stock' ELSE 'out_of_stock' END,
+                    'stock_id', c.stock_id, 'source_code', NULL, 'sku', c.sku)::text)
+           FROM (SELECT x.stock_id, min(x.sku) AS sku,
+                        bool_or(x.is_salable) FILTER (WHERE x.is_new) AS salable_now,
+                        bool_or(x.is_salable) FILTER (WHERE NOT x.is_new) AS salable_before
+                   FROM (SELECT n.stock_id, n.sku, n.is_salable, true AS is_new FROM new_rows n
+                         UNION ALL
+                         SELECT o.stock_id, o.sku, o.is_salable, false FROM old_rows o) x
+                  GROUP BY x.stock_id, x.sku) c
+          WHERE c.salable_now IS DISTINCT FROM c.salable_before
+          ORDER BY c.stock_id, c.sku;
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM pg_notify('inventory_events', jsonb_build_object(
+                    'type', 'back_in_stock', 'stock_id', n.stock_id, 'source_code', NULL,
+                    'sku', n.sku)::text)
+           FROM new_rows n
+          WHERE n.is_salable
+          ORDER BY n.stock_id, n.sku;
+    ELSE
+        PERFORM pg_notify('inventory_events', jsonb_build_object(
+                    'type', 'out_of_stock', 'stock_id', o.stock_id, 'source_code', NULL,
+                    'sku', o.sku)::text)
+           FROM old_rows o
+          WHERE o.is_salable
+          ORDER BY o.stock_id, o.sku;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER events_after_update AFTER UPDATE ON inventory.stock_sku
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_salability();
+CREATE TRIGGER events_after_insert AFTER INSERT ON inventory.stock_sku
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_salability();
+CREATE TRIGGER events_after_delete AFTER DELETE ON inventory.stock_sku
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_salability();
+
+-- A source item enters low stock when it was not low before the statement
+-- and is now (in stock, enabled source, 0 < quantity < notify quantity).
+CREATE FUNCTION inventory.notify_low_stock()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    -- PL/pgSQL plans each statement when it first runs, so the branch that
+    -- reads old_rows is only planned for UPDATE.
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM pg_notify('inventory_events', jsonb_build_object(
+                    'type', 'low_stock', 'stock_id', NULL, 'source_code', c.source_code,
+                    'sku', c.sku, 'quantity', c.quantity, 'notify_stock_qty', c.limit_qty)::text)
+           FROM (SELECT x.source_code, min(x.sku) AS sku,
+                        bool_or(x.low) FILTER (WHERE x.is_new) AS low_now,
+                        bool_or(x.low) FILTER (WHERE NOT x.is_new) AS low_before,
+                        max(x.quantity) FILTER (WHERE x.is_new) AS quantity,
+                        max(x.limit_qty) FILTER (WHERE x.is_new) AS limit_qty
+                   FROM (SELECT r.source_code, r.sku, r.is_new, r.quantity, lim.limit_qty,
+                                s.enabled AND r.status = 1 AND r.quantity > 0
+                                    AND r.quantity < lim.limit_qty AS low
+                           FROM (SELECT n.source_code, n.sku, n.quantity, n.status,
+                                        n.notify_stock_qty, true AS is_new
+                                   FROM new_rows n
+                                 UNION ALL
+                                 SELECT o.source_code, o.sku, o.quantity, o.status,
+                                        o.notify_stock_qty, false
+                                   FROM old_rows o) r
+                           JOIN inventory.source s ON s.source_code = r.source_code
+                           LEFT JOIN inventory.product p ON p.sku = r.sku
+                          CROSS JOIN inventory.defaults d
+                          CROSS JOIN LATERAL (
+                                SELECT coalesce(r.notify_stock_qty, p.notify_stock_qty,
+                                                d.notify_stock_qty) AS limit_qty) lim) x
+                  GROUP BY x.source_code, x.sku) c
+          WHERE c.low_now AND NOT coalesce(c.low_before, false)
+          ORDER BY c.source_code, c.sku;
+    ELSE
+        PERFORM pg_notify('inventory_events', jsonb_build_object(
+                    'type', 'low_stock', 'stock_id', NULL, 'source_code', n.source_code,
+                    'sku', n.sku, 'quantity', n.quantity, 'notify_stock_qty', n.limit_qty)::text)
+           FROM (SELECT x.source_code, x.sku, x.quantity,
+                        coalesce(x.notify_stock_qty, p.notify_stock_qty, d.notify_stock_qty)
+                            AS limit_qty
+                   FROM new_rows x
+                   JOIN inventory.source s ON s.source_code = x.source_code AND s.enabled
+                   LEFT JOIN inventory.product p ON p.sku = x.sku
+                  CROSS JOIN inventory.defaults d
+                  WHERE x.status = 1 AND x.quantity > 0
+                    AND x.quantity < coalesce(x.notify_stock_qty, p.notify_stock_qty,
+                                              d.notify_stock_qty)) n
+          ORDER BY n.source_code, n.sku;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER events_after_update AFTER UPDATE ON inventory.source_item
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_low_stock();
+CREATE TRIGGER events_after_insert AFTER INSERT ON inventory.source_item
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.notify_low_stock();
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/import.rs:46
--- inventory::import::import_source_items
-CREATE  FUNCTION inventory."import_source_items"(
-	"csv" TEXT, /* Option < & str > */
-	"behavior" TEXT DEFAULT 'append' /* Option < & str > */
-) RETURNS TABLE (
-	"created" INT,  /* i32 */
-	"updated" INT,  /* i32 */
-	"deleted" INT  /* i32 */
-)
-VOLATILE 
-SET search_path TO pg_catalog, inventory, pg_temp
+-- src/salable.rs:33
+-- inventory::salable::require_qty
+CREATE  FUNCTION inventory."require_qty"(
+	"qty" NUMERIC, /* Option < AnyNumeric > */
+	"what" TEXT /* Option < & str > */
+) RETURNS VOID /* Result < (), ErrorReport > */
+IMMUTABLE PARALLEL SAFE 
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'import_source_items_wrapper';
+AS 'MODULE_PATHNAME', 'require_qty_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/items.rs:19
+-- inventory::items::parse_item_list
+CREATE  FUNCTION inventory."parse_item_list"(
+	"items" TEXT, /* Option < & str > */
+	"what" TEXT /* Option < & str > */
+) RETURNS TABLE (
+	"line" INT,  /* i32 */
+	"sku" TEXT,  /* String */
+	"qty" NUMERIC  /* AnyNumeric */
+)
+IMMUTABLE PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'parse_item_list_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/schema.rs:19
+-- requires:
+--   common
+--   items::parse_item_list
+
+-- Item lists as every function that takes one reads them.
+
+CREATE FUNCTION inventory.parse_items(items jsonb, what text DEFAULT 'items')
+RETURNS TABLE (line integer, sku text, qty numeric)
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+    -- The Rust parser sums SKUs equal in lower case; the SKU collation also
+    -- equates some spellings lower case does not (full-width letters, say),
+    -- and it is the one the tables use, so it has the last word.
+    SELECT min(l.line)::integer, (array_agg(l.sku ORDER BY l.line))[1], sum(l.qty)
+      FROM inventory.parse_item_list(items::text, what) l
+     GROUP BY l.sku COLLATE inventory.sku_ci
+     ORDER BY 1;
+$$;
+COMMENT ON FUNCTION inventory.parse_items(jsonb, text) IS
+    'Internal: the lines of an item list, the same SKU summed (22023 for a bad list, 22004 for NULL)';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -1373,42 +1436,6 @@ CREATE  FUNCTION inventory."requested_qty_errors"(
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'requested_qty_errors_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/selection.rs:112
--- inventory::selection::source_selection_algorithms
-CREATE  FUNCTION inventory."source_selection_algorithms"() RETURNS TABLE (
-	"code" TEXT,  /* String */
-	"title" TEXT,  /* String */
-	"description" TEXT  /* String */
-)
-IMMUTABLE STRICT PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'source_selection_algorithms_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/salable.rs:33
--- inventory::salable::require_qty
-CREATE  FUNCTION inventory."require_qty"(
-	"qty" NUMERIC, /* Option < AnyNumeric > */
-	"what" TEXT /* Option < & str > */
-) RETURNS VOID /* Result < (), ErrorReport > */
-IMMUTABLE PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'require_qty_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/sku.rs:32
--- inventory::sku::require_sku
-CREATE  FUNCTION inventory."require_sku"(
-	"sku" TEXT /* Option < & str > */
-) RETURNS VOID /* Result < (), ErrorReport > */
-IMMUTABLE PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'require_sku_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -1569,67 +1596,6 @@ COMMENT ON VIEW inventory.salable_quantity IS
     'Where each salable quantity comes from: quantity + reserved - threshold (0 without an in-stock item)';
 COMMENT ON COLUMN inventory.salable_quantity.threshold IS
     'The out-of-stock threshold adapted to backorders: min(min_qty, 0) with backorders, max(min_qty, 0) without';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/selection.rs:42
--- inventory::selection::select_sources_text
-CREATE  FUNCTION inventory."select_sources_text"(
-	"stock_id" INT, /* Option < i32 > */
-	"items" TEXT, /* Option < & str > */
-	"algorithm" TEXT, /* Option < & str > */
-	"destination" TEXT /* Option < & str > */
-) RETURNS TABLE (
-	"sku" TEXT,  /* String */
-	"source_code" TEXT,  /* Option < String > */
-	"qty_to_deduct" NUMERIC,  /* AnyNumeric */
-	"qty_available" NUMERIC  /* AnyNumeric */
-)
-STABLE 
-SET search_path TO pg_catalog, inventory, pg_temp
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'select_sources_text_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/items.rs:19
--- inventory::items::parse_item_list
-CREATE  FUNCTION inventory."parse_item_list"(
-	"items" TEXT, /* Option < & str > */
-	"what" TEXT /* Option < & str > */
-) RETURNS TABLE (
-	"line" INT,  /* i32 */
-	"sku" TEXT,  /* String */
-	"qty" NUMERIC  /* AnyNumeric */
-)
-IMMUTABLE PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'parse_item_list_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/schema.rs:19
--- requires:
---   common
---   items::parse_item_list
-
--- Item lists as every function that takes one reads them.
-
-CREATE FUNCTION inventory.parse_items(items jsonb, what text DEFAULT 'items')
-RETURNS TABLE (line integer, sku text, qty numeric)
-LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-    -- The Rust parser sums SKUs equal in lower case; the SKU collation also
-    -- equates some spellings lower case does not (full-width letters, say),
-    -- and it is the one the tables use, so it has the last word.
-    SELECT min(l.line)::integer, (array_agg(l.sku ORDER BY l.line))[1], sum(l.qty)
-      FROM inventory.parse_item_list(items::text, what) l
-     GROUP BY l.sku COLLATE inventory.sku_ci
-     ORDER BY 1;
-$$;
-COMMENT ON FUNCTION inventory.parse_items(jsonb, text) IS
-    'Internal: the lines of an item list, the same SKU summed (22023 for a bad list, 22004 for NULL)';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -2629,5 +2595,17 @@ $$;
 CREATE TRIGGER import_after_insert AFTER INSERT ON inventory.source_item_import
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION inventory.source_items_copied();
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/geonames.rs:22
+-- inventory::geonames::import_geonames
+CREATE  FUNCTION inventory."import_geonames"(
+	"tsv" TEXT /* Option < & str > */
+) RETURNS bigint /* Result < i64, ErrorReport > */
+VOLATILE 
+SET search_path TO pg_catalog, inventory, pg_temp
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'import_geonames_wrapper';
 /* </end connected objects> */
 
