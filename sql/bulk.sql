@@ -185,6 +185,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
+    PERFORM inventory.require_whole_quantities(items);
     CREATE TEMP TABLE inventory_partial ON COMMIT DROP AS
     SELECT l.sku, l.qty, o.quantity AS at_origin, (d.sku IS NOT NULL) AS at_destination
       FROM inventory.parse_items(items, 'items') l

@@ -136,7 +136,8 @@ GRANT EXECUTE ON FUNCTION
                                    boolean, smallint, numeric, integer, integer, numeric),
     inventory.stock_threshold(numeric, smallint, numeric, boolean),
     inventory.backorder_qty(numeric, numeric, numeric),
-    inventory.stockable(text[])
+    inventory.stockable(text[]),
+    inventory.require_whole_quantities(jsonb)
 TO inventory_reader;
 
 -- inventory_app: the order lifecycle, through functions only. It cannot

@@ -17,6 +17,58 @@ CREATE SCHEMA IF NOT EXISTS inventory; /* inventory::schema::inventory */
 /* </end connected objects> */
 
 /* <begin connected objects> */
+-- src/salable.rs:14
+-- inventory::salable::stock_threshold
+CREATE  FUNCTION inventory."stock_threshold"(
+	"min_qty" NUMERIC, /* AnyNumeric */
+	"backorders" smallint, /* i16 */
+	"notify_stock_qty" NUMERIC, /* AnyNumeric */
+	"notify_qty_reduces_salable" bool /* bool */
+) RETURNS NUMERIC /* Result < AnyNumeric, ErrorReport > */
+IMMUTABLE STRICT PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'stock_threshold_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/sku.rs:19
+-- inventory::sku::valid_code
+CREATE  FUNCTION inventory."valid_code"(
+	"code" TEXT /* & str */
+) RETURNS bool /* bool */
+IMMUTABLE STRICT PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'valid_code_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/items.rs:19
+-- inventory::items::parse_item_list
+CREATE  FUNCTION inventory."parse_item_list"(
+	"items" TEXT, /* Option < & str > */
+	"what" TEXT /* Option < & str > */
+) RETURNS TABLE (
+	"line" INT,  /* i32 */
+	"sku" TEXT,  /* String */
+	"qty" NUMERIC  /* AnyNumeric */
+)
+IMMUTABLE PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'parse_item_list_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/sku.rs:26
+-- inventory::sku::valid_id
+CREATE  FUNCTION inventory."valid_id"(
+	"id" TEXT /* & str */
+) RETURNS bool /* bool */
+IMMUTABLE STRICT PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'valid_id_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
 -- src/catalog.rs:51
 -- inventory::catalog::import_legacy_catalog
 CREATE  FUNCTION inventory."import_legacy_catalog"(
@@ -29,54 +81,6 @@ VOLATILE
 SET search_path TO pg_catalog, inventory, pg_temp
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'import_legacy_catalog_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/import.rs:46
--- inventory::import::import_source_items
-CREATE  FUNCTION inventory."import_source_items"(
-	"csv" TEXT, /* Option < & str > */
-	"behavior" TEXT DEFAULT 'append' /* Option < & str > */
-) RETURNS TABLE (
-	"created" INT,  /* i32 */
-	"updated" INT,  /* i32 */
-	"deleted" INT  /* i32 */
-)
-VOLATILE 
-SET search_path TO pg_catalog, inventory, pg_temp
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'import_source_items_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/sku.rs:32
--- inventory::sku::require_sku
-CREATE  FUNCTION inventory."require_sku"(
-	"sku" TEXT /* Option < & str > */
-) RETURNS VOID /* Result < (), ErrorReport > */
-IMMUTABLE PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'require_sku_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/selection.rs:42
--- inventory::selection::select_sources_text
-CREATE  FUNCTION inventory."select_sources_text"(
-	"stock_id" INT, /* Option < i32 > */
-	"items" TEXT, /* Option < & str > */
-	"algorithm" TEXT, /* Option < & str > */
-	"destination" TEXT /* Option < & str > */
-) RETURNS TABLE (
-	"sku" TEXT,  /* String */
-	"source_code" TEXT,  /* Option < String > */
-	"qty_to_deduct" NUMERIC,  /* AnyNumeric */
-	"qty_available" NUMERIC  /* AnyNumeric */
-)
-STABLE 
-SET search_path TO pg_catalog, inventory, pg_temp
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'select_sources_text_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -93,17 +97,6 @@ AS 'MODULE_PATHNAME', 'source_selection_algorithms_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/sku.rs:26
--- inventory::sku::valid_id
-CREATE  FUNCTION inventory."valid_id"(
-	"id" TEXT /* & str */
-) RETURNS bool /* bool */
-IMMUTABLE STRICT PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'valid_id_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
 -- src/sku.rs:12
 -- inventory::sku::valid_sku
 CREATE  FUNCTION inventory."valid_sku"(
@@ -112,30 +105,6 @@ CREATE  FUNCTION inventory."valid_sku"(
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'valid_sku_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/salable.rs:84
--- inventory::salable::backorder_qty
-CREATE  FUNCTION inventory."backorder_qty"(
-	"qty" NUMERIC, /* AnyNumeric */
-	"quantity" NUMERIC, /* AnyNumeric */
-	"reserved" NUMERIC /* AnyNumeric */
-) RETURNS NUMERIC /* Result < AnyNumeric, ErrorReport > */
-IMMUTABLE STRICT PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'backorder_qty_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/sku.rs:19
--- inventory::sku::valid_code
-CREATE  FUNCTION inventory."valid_code"(
-	"code" TEXT /* & str */
-) RETURNS bool /* bool */
-IMMUTABLE STRICT PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'valid_code_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -655,17 +624,28 @@ CREATE TRIGGER guard_before_truncate BEFORE TRUNCATE ON inventory.defaults
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/salable.rs:14
--- inventory::salable::stock_threshold
-CREATE  FUNCTION inventory."stock_threshold"(
-	"min_qty" NUMERIC, /* AnyNumeric */
-	"backorders" smallint, /* i16 */
-	"notify_stock_qty" NUMERIC, /* AnyNumeric */
-	"notify_qty_reduces_salable" bool /* bool */
-) RETURNS NUMERIC /* Result < AnyNumeric, ErrorReport > */
-IMMUTABLE STRICT PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'stock_threshold_wrapper';
+-- src/schema.rs:19
+-- requires:
+--   common
+--   items::parse_item_list
+
+-- Item lists as every function that takes one reads them.
+
+CREATE FUNCTION inventory.parse_items(items jsonb, what text DEFAULT 'items')
+RETURNS TABLE (line integer, sku text, qty numeric)
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+    -- The Rust parser sums SKUs equal in lower case; the SKU collation also
+    -- equates some spellings lower case does not (full-width letters, say),
+    -- and it is the one the tables use, so it has the last word.
+    SELECT min(l.line)::integer, (array_agg(l.sku ORDER BY l.line))[1], sum(l.qty)
+      FROM inventory.parse_item_list(items::text, what) l
+     GROUP BY l.sku COLLATE inventory.sku_ci
+     ORDER BY 1;
+$$;
+COMMENT ON FUNCTION inventory.parse_items(jsonb, text) IS
+    'Internal: the lines of an item list, the same SKU summed (22023 for a bad list, 22004 for NULL)';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -1364,59 +1344,6 @@ CREATE TRIGGER events_after_insert AFTER INSERT ON inventory.source_item
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/salable.rs:33
--- inventory::salable::require_qty
-CREATE  FUNCTION inventory."require_qty"(
-	"qty" NUMERIC, /* Option < AnyNumeric > */
-	"what" TEXT /* Option < & str > */
-) RETURNS VOID /* Result < (), ErrorReport > */
-IMMUTABLE PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'require_qty_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/items.rs:19
--- inventory::items::parse_item_list
-CREATE  FUNCTION inventory."parse_item_list"(
-	"items" TEXT, /* Option < & str > */
-	"what" TEXT /* Option < & str > */
-) RETURNS TABLE (
-	"line" INT,  /* i32 */
-	"sku" TEXT,  /* String */
-	"qty" NUMERIC  /* AnyNumeric */
-)
-IMMUTABLE PARALLEL SAFE 
-LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'parse_item_list_wrapper';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/schema.rs:19
--- requires:
---   common
---   items::parse_item_list
-
--- Item lists as every function that takes one reads them.
-
-CREATE FUNCTION inventory.parse_items(items jsonb, what text DEFAULT 'items')
-RETURNS TABLE (line integer, sku text, qty numeric)
-LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-    -- The Rust parser sums SKUs equal in lower case; the SKU collation also
-    -- equates some spellings lower case does not (full-width letters, say),
-    -- and it is the one the tables use, so it has the last word.
-    SELECT min(l.line)::integer, (array_agg(l.sku ORDER BY l.line))[1], sum(l.qty)
-      FROM inventory.parse_item_list(items::text, what) l
-     GROUP BY l.sku COLLATE inventory.sku_ci
-     ORDER BY 1;
-$$;
-COMMENT ON FUNCTION inventory.parse_items(jsonb, text) IS
-    'Internal: the lines of an item list, the same SKU summed (22023 for a bad list, 22004 for NULL)';
-/* </end connected objects> */
-
-/* <begin connected objects> */
 -- src/salable.rs:44
 -- inventory::salable::requested_qty_errors
 CREATE  FUNCTION inventory."requested_qty_errors"(
@@ -1436,6 +1363,71 @@ CREATE  FUNCTION inventory."requested_qty_errors"(
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'requested_qty_errors_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/salable.rs:84
+-- inventory::salable::backorder_qty
+CREATE  FUNCTION inventory."backorder_qty"(
+	"qty" NUMERIC, /* AnyNumeric */
+	"quantity" NUMERIC, /* AnyNumeric */
+	"reserved" NUMERIC /* AnyNumeric */
+) RETURNS NUMERIC /* Result < AnyNumeric, ErrorReport > */
+IMMUTABLE STRICT PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'backorder_qty_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/geonames.rs:22
+-- inventory::geonames::import_geonames
+CREATE  FUNCTION inventory."import_geonames"(
+	"tsv" TEXT /* Option < & str > */
+) RETURNS bigint /* Result < i64, ErrorReport > */
+VOLATILE 
+SET search_path TO pg_catalog, inventory, pg_temp
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'import_geonames_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/import.rs:46
+-- inventory::import::import_source_items
+CREATE  FUNCTION inventory."import_source_items"(
+	"csv" TEXT, /* Option < & str > */
+	"behavior" TEXT DEFAULT 'append' /* Option < & str > */
+) RETURNS TABLE (
+	"created" INT,  /* i32 */
+	"updated" INT,  /* i32 */
+	"deleted" INT  /* i32 */
+)
+VOLATILE 
+SET search_path TO pg_catalog, inventory, pg_temp
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'import_source_items_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/salable.rs:33
+-- inventory::salable::require_qty
+CREATE  FUNCTION inventory."require_qty"(
+	"qty" NUMERIC, /* Option < AnyNumeric > */
+	"what" TEXT /* Option < & str > */
+) RETURNS VOID /* Result < (), ErrorReport > */
+IMMUTABLE PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'require_qty_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/sku.rs:32
+-- inventory::sku::require_sku
+CREATE  FUNCTION inventory."require_sku"(
+	"sku" TEXT /* Option < & str > */
+) RETURNS VOID /* Result < (), ErrorReport > */
+IMMUTABLE PARALLEL SAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'require_sku_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -1817,6 +1809,31 @@ $$;
 COMMENT ON FUNCTION inventory.place_order(text, integer, jsonb, text) IS
     'Check every line and reserve it atomically; IN001 when a SKU is short. Idempotent by order id.';
 
+-- A product without decimal quantities moves in whole units only, in every
+-- function that moves it, not only in place_order.
+CREATE FUNCTION inventory.require_whole_quantities(items jsonb)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT l.sku, l.qty INTO bad
+      FROM inventory.parse_items(items, 'items') l
+      LEFT JOIN inventory.product p ON p.sku = l.sku
+     WHERE NOT coalesce(p.is_qty_decimal, false) AND l.qty <> trunc(l.qty)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'quantity % of SKU "%" is fractional, but the product has no decimal quantities',
+            bad.qty, bad.sku
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventory.require_whole_quantities(jsonb) IS
+    'Internal: raise 22023 when an item list gives a fractional quantity of a whole-unit product';
+
 -- The lines a cancel, shipment or refund asks for: the listed SKUs (each must
 -- be a line of the order), or with NULL items every line still open.
 CREATE FUNCTION inventory.requested_lines(order_id text, items jsonb)
@@ -1845,7 +1862,8 @@ BEGIN
                         WHERE i.order_id = requested_lines.order_id AND i.sku = l.sku)
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'SKU "%" is not a line of order %', stray, requested_lines.order_id
+        RAISE EXCEPTION 'SKU "%" is not a line of order %', stray,
+            inventory.shown(requested_lines.order_id)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN QUERY
@@ -1871,6 +1889,9 @@ DECLARE
     released numeric;
 BEGIN
     order_stock := inventory.lock_order(cancel_order.order_id);
+    IF items IS NOT NULL THEN
+        PERFORM inventory.require_whole_quantities(items);
+    END IF;
     SELECT r.* INTO too_much
       FROM inventory.requested_lines(cancel_order.order_id, items) r
      WHERE r.qty > r.qty_open
@@ -1911,8 +1932,8 @@ $$;
 COMMENT ON FUNCTION inventory.cancel_order(text, jsonb) IS
     'Cancel what is still open of an order (NULL items: everything); returns the quantity released';
 
-CREATE FUNCTION inventory.ship_order(order_id text, shipment_id text, source_code text,
-                                     items jsonb DEFAULT NULL)
+CREATE FUNCTION inventory.ship_lines(order_id text, shipment_id text, source_code text,
+                                     items jsonb)
 RETURNS numeric
 LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
@@ -1925,48 +1946,48 @@ DECLARE
     lines integer;
     shipped numeric;
 BEGIN
-    PERFORM inventory.require_id(ship_order.shipment_id, 'shipment_id');
-    order_stock := inventory.lock_order(ship_order.order_id);
+    PERFORM inventory.require_id(ship_lines.shipment_id, 'shipment_id');
+    order_stock := inventory.lock_order(ship_lines.order_id);
 
     -- The same shipment id again is the same shipment: applied once.
     SELECT s.order_id, s.source_code INTO earlier
-      FROM inventory.shipment s WHERE s.shipment_id = ship_order.shipment_id;
+      FROM inventory.shipment s WHERE s.shipment_id = ship_lines.shipment_id;
     IF FOUND THEN
-        IF earlier.order_id <> ship_order.order_id THEN
+        IF earlier.order_id <> ship_lines.order_id THEN
             RAISE EXCEPTION 'shipment % belongs to order %, not to order %',
-                ship_order.shipment_id, earlier.order_id, ship_order.order_id
+                ship_lines.shipment_id, earlier.order_id, ship_lines.order_id
                 USING ERRCODE = 'unique_violation';
         END IF;
         RETURN (SELECT coalesce(sum(si.qty), 0) FROM inventory.shipment_item si
-                 WHERE si.shipment_id = ship_order.shipment_id);
+                 WHERE si.shipment_id = ship_lines.shipment_id);
     END IF;
 
-    IF ship_order.source_code IS NULL THEN
+    IF ship_lines.source_code IS NULL THEN
         RAISE EXCEPTION 'source_code must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = ship_order.source_code)
+    IF NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = ship_lines.source_code)
     THEN
-        RAISE EXCEPTION 'source % does not exist', inventory.shown(ship_order.source_code)
+        RAISE EXCEPTION 'source % does not exist', inventory.shown(ship_lines.source_code)
             USING ERRCODE = 'undefined_object';
     END IF;
 
     SELECT r.* INTO bad
-      FROM inventory.requested_lines(ship_order.order_id, items) r
+      FROM inventory.requested_lines(ship_lines.order_id, items) r
      WHERE r.qty > r.qty_open
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'cannot ship % of SKU "%" on order %: only % open',
-            bad.qty, bad.sku, ship_order.order_id, bad.qty_open
+            bad.qty, bad.sku, ship_lines.order_id, bad.qty_open
             USING ERRCODE = 'IN003';
     END IF;
 
     -- The source's items, locked in SKU order, must hold what is shipped:
     -- backorders never let a shelf go below 0.
     SELECT r.sku, r.qty, si.quantity INTO bad
-      FROM inventory.requested_lines(ship_order.order_id, items) r
+      FROM inventory.requested_lines(ship_lines.order_id, items) r
       LEFT JOIN LATERAL (
             SELECT si.quantity FROM inventory.source_item si
-             WHERE si.source_code = ship_order.source_code AND si.sku = r.sku
+             WHERE si.source_code = ship_lines.source_code AND si.sku = r.sku
              FOR UPDATE
       ) si ON true
      WHERE r.managed AND (si.quantity IS NULL OR si.quantity < r.qty)
@@ -1974,32 +1995,32 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         IF bad.quantity IS NULL THEN
-            RAISE EXCEPTION 'source % has no item for SKU "%"', ship_order.source_code, bad.sku
+            RAISE EXCEPTION 'source % has no item for SKU "%"', ship_lines.source_code, bad.sku
                 USING ERRCODE = 'IN002',
                       HINT = format('Shipment %s of order %s was not created.',
-                                    ship_order.shipment_id, ship_order.order_id);
+                                    ship_lines.shipment_id, ship_lines.order_id);
         END IF;
         RAISE EXCEPTION 'source % holds % of SKU "%", cannot ship %',
-            ship_order.source_code, bad.quantity, bad.sku, bad.qty
+            ship_lines.source_code, bad.quantity, bad.sku, bad.qty
             USING ERRCODE = 'IN002',
                   DETAIL = 'A shipment never takes a source''s quantity below 0.',
                   HINT = format('Shipment %s of order %s was not created.',
-                                ship_order.shipment_id, ship_order.order_id);
+                                ship_lines.shipment_id, ship_lines.order_id);
     END IF;
 
-    SELECT count(*) INTO lines FROM inventory.requested_lines(ship_order.order_id, items) r;
+    SELECT count(*) INTO lines FROM inventory.requested_lines(ship_lines.order_id, items) r;
     IF lines = 0 THEN
         RETURN 0;
     END IF;
 
     INSERT INTO inventory.shipment (shipment_id, order_id, source_code)
-    VALUES (ship_order.shipment_id, ship_order.order_id, ship_order.source_code);
+    VALUES (ship_lines.shipment_id, ship_lines.order_id, ship_lines.source_code);
 
     WITH req AS (
-        SELECT r.* FROM inventory.requested_lines(ship_order.order_id, items) r
+        SELECT r.* FROM inventory.requested_lines(ship_lines.order_id, items) r
     ), shipment_lines AS (
         INSERT INTO inventory.shipment_item (shipment_id, sku, qty)
-        SELECT ship_order.shipment_id, req.sku, req.qty FROM req
+        SELECT ship_lines.shipment_id, req.sku, req.qty FROM req
         RETURNING qty
     ), taken AS (
         -- A shelf emptied with backorders off goes out of stock.
@@ -2012,18 +2033,18 @@ BEGIN
           CROSS JOIN inventory.defaults d
           LEFT JOIN inventory.product p ON p.sku = req.sku
          WHERE req.managed
-           AND si.source_code = ship_order.source_code AND si.sku = req.sku
+           AND si.source_code = ship_lines.source_code AND si.sku = req.sku
         RETURNING si.sku
     ), ledger AS (
         UPDATE inventory.order_item i
            SET qty_shipped = i.qty_shipped + req.qty
           FROM req
-         WHERE i.order_id = ship_order.order_id AND i.sku = req.sku
+         WHERE i.order_id = ship_lines.order_id AND i.sku = req.sku
         RETURNING i.sku
     ), held AS (
         INSERT INTO inventory.reservation (stock_id, sku, quantity, metadata)
         SELECT order_stock, req.sku, req.qty,
-               inventory.reservation_metadata('shipment_created', ship_order.order_id)
+               inventory.reservation_metadata('shipment_created', ship_lines.order_id)
           FROM req
          WHERE req.reserves
          ORDER BY req.sku
@@ -2034,6 +2055,22 @@ BEGIN
      WHERE (SELECT count(*) FROM taken) >= 0 AND (SELECT count(*) FROM ledger) >= 0
        AND (SELECT count(*) FROM held) >= 0;
     RETURN shipped;
+END;
+$$;
+COMMENT ON FUNCTION inventory.ship_lines(text, text, text, jsonb) IS
+    'Internal: ship_order without the whole-unit check, for the splits source selection makes';
+
+CREATE FUNCTION inventory.ship_order(order_id text, shipment_id text, source_code text,
+                                     items jsonb DEFAULT NULL)
+RETURNS numeric
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF items IS NOT NULL THEN
+        PERFORM inventory.require_whole_quantities(items);
+    END IF;
+    RETURN inventory.ship_lines(order_id, shipment_id, source_code, items);
 END;
 $$;
 COMMENT ON FUNCTION inventory.ship_order(text, text, text, jsonb) IS
@@ -2070,6 +2107,7 @@ BEGIN
     IF items IS NULL THEN
         RAISE EXCEPTION 'items must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    PERFORM inventory.require_whole_quantities(items);
     IF return_to_stock IS NULL THEN
         RAISE EXCEPTION 'return_to_stock must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
@@ -2149,122 +2187,6 @@ END;
 $$;
 COMMENT ON FUNCTION inventory.refund_order(text, text, jsonb, boolean) IS
     'Refund order lines: what never shipped is released; with return_to_stock, shipped units go back to their sources. Idempotent by credit memo id.';
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/schema.rs:60
--- requires:
---   orders
---   selection::select_sources_text
-
--- Shipping an order by source selection: one shipment per chosen source,
--- all or nothing.
-
-CREATE FUNCTION inventory.ship_order_by_selection(order_id text,
-                                                  algorithm text DEFAULT 'priority',
-                                                  destination jsonb DEFAULT NULL)
-RETURNS TABLE (shipment_id text, source_code text, sku text, qty numeric)
-LANGUAGE plpgsql
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-#variable_conflict use_column
-DECLARE
-    order_stock integer;
-    wanted jsonb;
-    unmanaged jsonb;
-    short record;
-    plan record;
-    made integer;
-    new_id text;
-BEGIN
-    order_stock := inventory.lock_order(ship_order_by_selection.order_id);
-
-    SELECT jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
-               FILTER (WHERE i.managed),
-           jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
-               FILTER (WHERE NOT i.managed)
-      INTO wanted, unmanaged
-      FROM inventory.order_item i
-     WHERE i.order_id = ship_order_by_selection.order_id AND i.qty_open > 0;
-    IF wanted IS NULL AND unmanaged IS NULL THEN
-        RETURN;
-    END IF;
-
-    CREATE TEMP TABLE inventory_selection (sku text, source_code text, qty_to_deduct numeric,
-                                           rank bigint)
-        ON COMMIT DROP;
-    IF wanted IS NOT NULL THEN
-        INSERT INTO pg_temp.inventory_selection
-        SELECT s.sku, s.source_code, s.qty_to_deduct, s.rank
-          FROM inventory.select_sources(order_stock, wanted, algorithm, destination)
-               WITH ORDINALITY AS s(sku, source_code, qty_to_deduct, qty_available, rank);
-    END IF;
-
-    -- Lines whose stock is not managed take nothing from a source: they go
-    -- with the first shipment, or alone from the stock's first source.
-    IF unmanaged IS NOT NULL THEN
-        INSERT INTO pg_temp.inventory_selection (sku, source_code, qty_to_deduct, rank)
-        SELECT u.sku, coalesce(
-                   (SELECT s.source_code FROM pg_temp.inventory_selection s
-                     WHERE s.qty_to_deduct > 0 ORDER BY s.rank LIMIT 1),
-                   (SELECT l.source_code FROM inventory.stock_source_link l
-                      JOIN inventory.source src ON src.source_code = l.source_code AND src.enabled
-                     WHERE l.stock_id = order_stock ORDER BY l.priority, l.source_code LIMIT 1)),
-               u.qty, 0
-          FROM jsonb_to_recordset(unmanaged) AS u(sku text, qty numeric);
-    END IF;
-
-    SELECT s.sku, s.qty_to_deduct INTO short
-      FROM pg_temp.inventory_selection s WHERE s.source_code IS NULL LIMIT 1;
-    IF FOUND THEN
-        DROP TABLE pg_temp.inventory_selection;
-        RAISE EXCEPTION 'order % cannot be shipped in full: % of SKU "%" is not held by any source',
-            ship_order_by_selection.order_id, short.qty_to_deduct, short.sku
-            USING ERRCODE = 'IN002',
-                  HINT = 'Nothing was shipped; inventory.select_sources shows what each source holds.';
-    END IF;
-
-    SELECT count(*) INTO made FROM inventory.shipment s
-     WHERE s.order_id = ship_order_by_selection.order_id;
-    FOR plan IN
-        SELECT s.source_code,
-               jsonb_agg(jsonb_build_object('sku', s.sku, 'qty', s.qty_to_deduct)) AS items
-          FROM pg_temp.inventory_selection s
-         WHERE s.qty_to_deduct > 0
-         GROUP BY s.source_code
-         ORDER BY min(s.rank) FILTER (WHERE s.rank > 0), s.source_code
-    LOOP
-        LOOP
-            made := made + 1;
-            new_id := format('%s-%s', ship_order_by_selection.order_id, made);
-            EXIT WHEN NOT EXISTS (SELECT 1 FROM inventory.shipment s WHERE s.shipment_id = new_id);
-        END LOOP;
-        PERFORM inventory.ship_order(ship_order_by_selection.order_id, new_id, plan.source_code,
-                                     plan.items);
-        RETURN QUERY
-            SELECT si.shipment_id, plan.source_code, si.sku, si.qty
-              FROM inventory.shipment_item si
-             WHERE si.shipment_id = new_id
-             ORDER BY si.sku;
-    END LOOP;
-    DROP TABLE pg_temp.inventory_selection;
-END;
-$$;
-COMMENT ON FUNCTION inventory.ship_order_by_selection(text, text, jsonb) IS
-    'Ship what an order still has open, one shipment per source chosen by the algorithm; IN002 when it cannot all be covered';
-
-CREATE FUNCTION inventory.select_sources(stock_id integer, items jsonb,
-                                         algorithm text DEFAULT 'priority',
-                                         destination jsonb DEFAULT NULL)
-RETURNS TABLE (sku text, source_code text, qty_to_deduct numeric, qty_available numeric)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, inventory, pg_temp
-AS $$
-    SELECT * FROM inventory.select_sources_text(stock_id, items::text, algorithm,
-                                                destination::text);
-$$;
-COMMENT ON FUNCTION inventory.select_sources(integer, jsonb, text, jsonb) IS
-    'Which sources should ship how much of each SKU (priority or distance); a NULL source row is what none covers';
 /* </end connected objects> */
 
 /* <begin connected objects> */
@@ -2459,6 +2381,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
+    PERFORM inventory.require_whole_quantities(items);
     CREATE TEMP TABLE inventory_partial ON COMMIT DROP AS
     SELECT l.sku, l.qty, o.quantity AS at_origin, (d.sku IS NOT NULL) AS at_destination
       FROM inventory.parse_items(items, 'items') l
@@ -2598,14 +2521,138 @@ CREATE TRIGGER import_after_insert AFTER INSERT ON inventory.source_item_import
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/geonames.rs:22
--- inventory::geonames::import_geonames
-CREATE  FUNCTION inventory."import_geonames"(
-	"tsv" TEXT /* Option < & str > */
-) RETURNS bigint /* Result < i64, ErrorReport > */
-VOLATILE 
+-- src/selection.rs:42
+-- inventory::selection::select_sources_text
+CREATE  FUNCTION inventory."select_sources_text"(
+	"stock_id" INT, /* Option < i32 > */
+	"items" TEXT, /* Option < & str > */
+	"algorithm" TEXT, /* Option < & str > */
+	"destination" TEXT /* Option < & str > */
+) RETURNS TABLE (
+	"sku" TEXT,  /* String */
+	"source_code" TEXT,  /* Option < String > */
+	"qty_to_deduct" NUMERIC,  /* AnyNumeric */
+	"qty_available" NUMERIC  /* AnyNumeric */
+)
+STABLE 
 SET search_path TO pg_catalog, inventory, pg_temp
 LANGUAGE c /* Rust */
-AS 'MODULE_PATHNAME', 'import_geonames_wrapper';
+AS 'MODULE_PATHNAME', 'select_sources_text_wrapper';
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/schema.rs:60
+-- requires:
+--   orders
+--   selection::select_sources_text
+
+-- Shipping an order by source selection: one shipment per chosen source,
+-- all or nothing.
+
+CREATE FUNCTION inventory.ship_order_by_selection(order_id text,
+                                                  algorithm text DEFAULT 'priority',
+                                                  destination jsonb DEFAULT NULL)
+RETURNS TABLE (shipment_id text, source_code text, sku text, qty numeric)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    order_stock integer;
+    wanted jsonb;
+    unmanaged jsonb;
+    short record;
+    plan record;
+    made integer;
+    new_id text;
+BEGIN
+    order_stock := inventory.lock_order(ship_order_by_selection.order_id);
+
+    SELECT jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
+               FILTER (WHERE i.managed),
+           jsonb_agg(jsonb_build_object('sku', i.sku, 'qty', i.qty_open) ORDER BY i.line)
+               FILTER (WHERE NOT i.managed)
+      INTO wanted, unmanaged
+      FROM inventory.order_item i
+     WHERE i.order_id = ship_order_by_selection.order_id AND i.qty_open > 0;
+    IF wanted IS NULL AND unmanaged IS NULL THEN
+        RETURN;
+    END IF;
+
+    CREATE TEMP TABLE inventory_selection (sku text, source_code text, qty_to_deduct numeric,
+                                           rank bigint)
+        ON COMMIT DROP;
+    IF wanted IS NOT NULL THEN
+        INSERT INTO pg_temp.inventory_selection
+        SELECT s.sku, s.source_code, s.qty_to_deduct, s.rank
+          FROM inventory.select_sources(order_stock, wanted, algorithm, destination)
+               WITH ORDINALITY AS s(sku, source_code, qty_to_deduct, qty_available, rank);
+    END IF;
+
+    -- Lines whose stock is not managed take nothing from a source: they go
+    -- with the first shipment, or alone from the stock's first source.
+    IF unmanaged IS NOT NULL THEN
+        INSERT INTO pg_temp.inventory_selection (sku, source_code, qty_to_deduct, rank)
+        SELECT u.sku, coalesce(
+                   (SELECT s.source_code FROM pg_temp.inventory_selection s
+                     WHERE s.qty_to_deduct > 0 ORDER BY s.rank LIMIT 1),
+                   (SELECT l.source_code FROM inventory.stock_source_link l
+                      JOIN inventory.source src ON src.source_code = l.source_code AND src.enabled
+                     WHERE l.stock_id = order_stock ORDER BY l.priority, l.source_code LIMIT 1)),
+               u.qty, 0
+          FROM jsonb_to_recordset(unmanaged) AS u(sku text, qty numeric);
+    END IF;
+
+    SELECT s.sku, s.qty_to_deduct INTO short
+      FROM pg_temp.inventory_selection s WHERE s.source_code IS NULL LIMIT 1;
+    IF FOUND THEN
+        DROP TABLE pg_temp.inventory_selection;
+        RAISE EXCEPTION 'order % cannot be shipped in full: % of SKU "%" is not held by any source',
+            ship_order_by_selection.order_id, short.qty_to_deduct, short.sku
+            USING ERRCODE = 'IN002',
+                  HINT = 'Nothing was shipped; inventory.select_sources shows what each source holds.';
+    END IF;
+
+    SELECT count(*) INTO made FROM inventory.shipment s
+     WHERE s.order_id = ship_order_by_selection.order_id;
+    FOR plan IN
+        SELECT s.source_code,
+               jsonb_agg(jsonb_build_object('sku', s.sku, 'qty', s.qty_to_deduct)) AS items
+          FROM pg_temp.inventory_selection s
+         WHERE s.qty_to_deduct > 0
+         GROUP BY s.source_code
+         ORDER BY min(s.rank) FILTER (WHERE s.rank > 0), s.source_code
+    LOOP
+        LOOP
+            made := made + 1;
+            new_id := format('%s-%s', ship_order_by_selection.order_id, made);
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM inventory.shipment s WHERE s.shipment_id = new_id);
+        END LOOP;
+        PERFORM inventory.ship_lines(ship_order_by_selection.order_id, new_id, plan.source_code,
+                                     plan.items);
+        RETURN QUERY
+            SELECT si.shipment_id, plan.source_code, si.sku, si.qty
+              FROM inventory.shipment_item si
+             WHERE si.shipment_id = new_id
+             ORDER BY si.sku;
+    END LOOP;
+    DROP TABLE pg_temp.inventory_selection;
+END;
+$$;
+COMMENT ON FUNCTION inventory.ship_order_by_selection(text, text, jsonb) IS
+    'Ship what an order still has open, one shipment per source chosen by the algorithm; IN002 when it cannot all be covered';
+
+CREATE FUNCTION inventory.select_sources(stock_id integer, items jsonb,
+                                         algorithm text DEFAULT 'priority',
+                                         destination jsonb DEFAULT NULL)
+RETURNS TABLE (sku text, source_code text, qty_to_deduct numeric, qty_available numeric)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+    SELECT * FROM inventory.select_sources_text(stock_id, items::text, algorithm,
+                                                destination::text);
+$$;
+COMMENT ON FUNCTION inventory.select_sources(integer, jsonb, text, jsonb) IS
+    'Which sources should ship how much of each SKU (priority or distance); a NULL source row is what none covers';
 /* </end connected objects> */
 

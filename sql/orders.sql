@@ -209,6 +209,31 @@ $$;
 COMMENT ON FUNCTION inventory.place_order(text, integer, jsonb, text) IS
     'Check every line and reserve it atomically; IN001 when a SKU is short. Idempotent by order id.';
 
+-- A product without decimal quantities moves in whole units only, in every
+-- function that moves it, not only in place_order.
+CREATE FUNCTION inventory.require_whole_quantities(items jsonb)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT l.sku, l.qty INTO bad
+      FROM inventory.parse_items(items, 'items') l
+      LEFT JOIN inventory.product p ON p.sku = l.sku
+     WHERE NOT coalesce(p.is_qty_decimal, false) AND l.qty <> trunc(l.qty)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'quantity % of SKU "%" is fractional, but the product has no decimal quantities',
+            bad.qty, bad.sku
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventory.require_whole_quantities(jsonb) IS
+    'Internal: raise 22023 when an item list gives a fractional quantity of a whole-unit product';
+
 -- The lines a cancel, shipment or refund asks for: the listed SKUs (each must
 -- be a line of the order), or with NULL items every line still open.
 CREATE FUNCTION inventory.requested_lines(order_id text, items jsonb)
@@ -237,7 +262,8 @@ BEGIN
                         WHERE i.order_id = requested_lines.order_id AND i.sku = l.sku)
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'SKU "%" is not a line of order %', stray, requested_lines.order_id
+        RAISE EXCEPTION 'SKU "%" is not a line of order %', stray,
+            inventory.shown(requested_lines.order_id)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN QUERY
@@ -263,6 +289,9 @@ DECLARE
     released numeric;
 BEGIN
     order_stock := inventory.lock_order(cancel_order.order_id);
+    IF items IS NOT NULL THEN
+        PERFORM inventory.require_whole_quantities(items);
+    END IF;
     SELECT r.* INTO too_much
       FROM inventory.requested_lines(cancel_order.order_id, items) r
      WHERE r.qty > r.qty_open
@@ -303,8 +332,8 @@ $$;
 COMMENT ON FUNCTION inventory.cancel_order(text, jsonb) IS
     'Cancel what is still open of an order (NULL items: everything); returns the quantity released';
 
-CREATE FUNCTION inventory.ship_order(order_id text, shipment_id text, source_code text,
-                                     items jsonb DEFAULT NULL)
+CREATE FUNCTION inventory.ship_lines(order_id text, shipment_id text, source_code text,
+                                     items jsonb)
 RETURNS numeric
 LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
@@ -317,48 +346,48 @@ DECLARE
     lines integer;
     shipped numeric;
 BEGIN
-    PERFORM inventory.require_id(ship_order.shipment_id, 'shipment_id');
-    order_stock := inventory.lock_order(ship_order.order_id);
+    PERFORM inventory.require_id(ship_lines.shipment_id, 'shipment_id');
+    order_stock := inventory.lock_order(ship_lines.order_id);
 
     -- The same shipment id again is the same shipment: applied once.
     SELECT s.order_id, s.source_code INTO earlier
-      FROM inventory.shipment s WHERE s.shipment_id = ship_order.shipment_id;
+      FROM inventory.shipment s WHERE s.shipment_id = ship_lines.shipment_id;
     IF FOUND THEN
-        IF earlier.order_id <> ship_order.order_id THEN
+        IF earlier.order_id <> ship_lines.order_id THEN
             RAISE EXCEPTION 'shipment % belongs to order %, not to order %',
-                ship_order.shipment_id, earlier.order_id, ship_order.order_id
+                ship_lines.shipment_id, earlier.order_id, ship_lines.order_id
                 USING ERRCODE = 'unique_violation';
         END IF;
         RETURN (SELECT coalesce(sum(si.qty), 0) FROM inventory.shipment_item si
-                 WHERE si.shipment_id = ship_order.shipment_id);
+                 WHERE si.shipment_id = ship_lines.shipment_id);
     END IF;
 
-    IF ship_order.source_code IS NULL THEN
+    IF ship_lines.source_code IS NULL THEN
         RAISE EXCEPTION 'source_code must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = ship_order.source_code)
+    IF NOT EXISTS (SELECT 1 FROM inventory.source s WHERE s.source_code = ship_lines.source_code)
     THEN
-        RAISE EXCEPTION 'source % does not exist', inventory.shown(ship_order.source_code)
+        RAISE EXCEPTION 'source % does not exist', inventory.shown(ship_lines.source_code)
             USING ERRCODE = 'undefined_object';
     END IF;
 
     SELECT r.* INTO bad
-      FROM inventory.requested_lines(ship_order.order_id, items) r
+      FROM inventory.requested_lines(ship_lines.order_id, items) r
      WHERE r.qty > r.qty_open
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'cannot ship % of SKU "%" on order %: only % open',
-            bad.qty, bad.sku, ship_order.order_id, bad.qty_open
+            bad.qty, bad.sku, ship_lines.order_id, bad.qty_open
             USING ERRCODE = 'IN003';
     END IF;
 
     -- The source's items, locked in SKU order, must hold what is shipped:
     -- backorders never let a shelf go below 0.
     SELECT r.sku, r.qty, si.quantity INTO bad
-      FROM inventory.requested_lines(ship_order.order_id, items) r
+      FROM inventory.requested_lines(ship_lines.order_id, items) r
       LEFT JOIN LATERAL (
             SELECT si.quantity FROM inventory.source_item si
-             WHERE si.source_code = ship_order.source_code AND si.sku = r.sku
+             WHERE si.source_code = ship_lines.source_code AND si.sku = r.sku
              FOR UPDATE
       ) si ON true
      WHERE r.managed AND (si.quantity IS NULL OR si.quantity < r.qty)
@@ -366,32 +395,32 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         IF bad.quantity IS NULL THEN
-            RAISE EXCEPTION 'source % has no item for SKU "%"', ship_order.source_code, bad.sku
+            RAISE EXCEPTION 'source % has no item for SKU "%"', ship_lines.source_code, bad.sku
                 USING ERRCODE = 'IN002',
                       HINT = format('Shipment %s of order %s was not created.',
-                                    ship_order.shipment_id, ship_order.order_id);
+                                    ship_lines.shipment_id, ship_lines.order_id);
         END IF;
         RAISE EXCEPTION 'source % holds % of SKU "%", cannot ship %',
-            ship_order.source_code, bad.quantity, bad.sku, bad.qty
+            ship_lines.source_code, bad.quantity, bad.sku, bad.qty
             USING ERRCODE = 'IN002',
                   DETAIL = 'A shipment never takes a source''s quantity below 0.',
                   HINT = format('Shipment %s of order %s was not created.',
-                                ship_order.shipment_id, ship_order.order_id);
+                                ship_lines.shipment_id, ship_lines.order_id);
     END IF;
 
-    SELECT count(*) INTO lines FROM inventory.requested_lines(ship_order.order_id, items) r;
+    SELECT count(*) INTO lines FROM inventory.requested_lines(ship_lines.order_id, items) r;
     IF lines = 0 THEN
         RETURN 0;
     END IF;
 
     INSERT INTO inventory.shipment (shipment_id, order_id, source_code)
-    VALUES (ship_order.shipment_id, ship_order.order_id, ship_order.source_code);
+    VALUES (ship_lines.shipment_id, ship_lines.order_id, ship_lines.source_code);
 
     WITH req AS (
-        SELECT r.* FROM inventory.requested_lines(ship_order.order_id, items) r
+        SELECT r.* FROM inventory.requested_lines(ship_lines.order_id, items) r
     ), shipment_lines AS (
         INSERT INTO inventory.shipment_item (shipment_id, sku, qty)
-        SELECT ship_order.shipment_id, req.sku, req.qty FROM req
+        SELECT ship_lines.shipment_id, req.sku, req.qty FROM req
         RETURNING qty
     ), taken AS (
         -- A shelf emptied with backorders off goes out of stock.
@@ -404,18 +433,18 @@ BEGIN
           CROSS JOIN inventory.defaults d
           LEFT JOIN inventory.product p ON p.sku = req.sku
          WHERE req.managed
-           AND si.source_code = ship_order.source_code AND si.sku = req.sku
+           AND si.source_code = ship_lines.source_code AND si.sku = req.sku
         RETURNING si.sku
     ), ledger AS (
         UPDATE inventory.order_item i
            SET qty_shipped = i.qty_shipped + req.qty
           FROM req
-         WHERE i.order_id = ship_order.order_id AND i.sku = req.sku
+         WHERE i.order_id = ship_lines.order_id AND i.sku = req.sku
         RETURNING i.sku
     ), held AS (
         INSERT INTO inventory.reservation (stock_id, sku, quantity, metadata)
         SELECT order_stock, req.sku, req.qty,
-               inventory.reservation_metadata('shipment_created', ship_order.order_id)
+               inventory.reservation_metadata('shipment_created', ship_lines.order_id)
           FROM req
          WHERE req.reserves
          ORDER BY req.sku
@@ -426,6 +455,22 @@ BEGIN
      WHERE (SELECT count(*) FROM taken) >= 0 AND (SELECT count(*) FROM ledger) >= 0
        AND (SELECT count(*) FROM held) >= 0;
     RETURN shipped;
+END;
+$$;
+COMMENT ON FUNCTION inventory.ship_lines(text, text, text, jsonb) IS
+    'Internal: ship_order without the whole-unit check, for the splits source selection makes';
+
+CREATE FUNCTION inventory.ship_order(order_id text, shipment_id text, source_code text,
+                                     items jsonb DEFAULT NULL)
+RETURNS numeric
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF items IS NOT NULL THEN
+        PERFORM inventory.require_whole_quantities(items);
+    END IF;
+    RETURN inventory.ship_lines(order_id, shipment_id, source_code, items);
 END;
 $$;
 COMMENT ON FUNCTION inventory.ship_order(text, text, text, jsonb) IS
@@ -462,6 +507,7 @@ BEGIN
     IF items IS NULL THEN
         RAISE EXCEPTION 'items must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    PERFORM inventory.require_whole_quantities(items);
     IF return_to_stock IS NULL THEN
         RAISE EXCEPTION 'return_to_stock must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';

@@ -80,7 +80,7 @@ BEGIN
             new_id := format('%s-%s', ship_order_by_selection.order_id, made);
             EXIT WHEN NOT EXISTS (SELECT 1 FROM inventory.shipment s WHERE s.shipment_id = new_id);
         END LOOP;
-        PERFORM inventory.ship_order(ship_order_by_selection.order_id, new_id, plan.source_code,
+        PERFORM inventory.ship_lines(ship_order_by_selection.order_id, new_id, plan.source_code,
                                      plan.items);
         RETURN QUERY
             SELECT si.shipment_id, plan.source_code, si.sku, si.qty

@@ -1132,3 +1132,33 @@ fn null_and_malformed_arguments_are_refused_and_change_nothing() {
     assert_eq!(salable(&mut client, "BA-1", 1), 8.0);
     assert_books_balance(&mut client);
 }
+
+#[test]
+fn whole_unit_products_move_in_whole_units_in_every_function() {
+    let mut c = inventory_tests::fresh_db("orders_whole_units_everywhere");
+    c.batch_execute(
+        "INSERT INTO inventory.source (source_code, name, country_code, postcode)
+         VALUES ('two', 'Two', 'US', '10001');
+         INSERT INTO inventory.source_item VALUES ('default', 'W-1', 10, 1), ('two', 'W-1', 0, 1);
+         SELECT * FROM inventory.place_order('whole-1', 1, '[{\"sku\": \"W-1\", \"qty\": 2}]');",
+    )
+    .expect("set up");
+    for sql in [
+        "SELECT inventory.ship_order('whole-1', 'ship-1', 'default', '[{\"sku\": \"W-1\", \"qty\": 0.5}]')",
+        "SELECT inventory.cancel_order('whole-1', '[{\"sku\": \"W-1\", \"qty\": 0.25}]')",
+        "SELECT inventory.refund_order('whole-1', 'memo-1', '[{\"sku\": \"W-1\", \"qty\": 1.5}]')",
+        "SELECT inventory.partial_transfer('default', 'two', '[{\"sku\": \"W-1\", \"qty\": 0.3333}]')",
+    ] {
+        let e = inventory_tests::expect_error(&mut c, sql, "22023");
+        assert!(e.message().contains("fractional"), "{}", e.message());
+    }
+    let open: String = c
+        .query_one(
+            "SELECT qty_open::text FROM inventory.order_item WHERE order_id = 'whole-1'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(open, "2");
+    inventory_tests::assert_kept_figures_match(&mut c);
+}
