@@ -586,6 +586,9 @@ def perf_profile(results):
     clients = 16
     fresh_db()
     data = os.path.join(RESULTS, "perf.data")
+    for stale in (data, data + ".old"):
+        if os.path.exists(stale):
+            os.remove(stale)
     runner = threading.Thread(target=lambda: results.setdefault("profile_run", pgbench(
         "profile_checkout_ext", "checkout_ext.sql", clients,
         duration=CFG.profile_seconds + 3, defines={"skus": CFG.skus})))
@@ -648,6 +651,9 @@ def perf_flat(results, key, script, clients, defines):
         return
     fresh_db()
     data = os.path.join(RESULTS, f"perf_{key}.data")
+    for stale in (data, data + ".old"):
+        if os.path.exists(stale):
+            os.remove(stale)
     runner = threading.Thread(target=lambda: pgbench(
         f"profile_{key}", script, clients, duration=CFG.profile_seconds + 2, defines=defines))
     runner.start()

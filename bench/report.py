@@ -541,8 +541,9 @@ def findings(res):
             f"**JSON per line.** The functions that read the item list or build the per-line "
             "error lists (" + ", ".join(f"`{k}` ×{fn[k]['calls'] / n:.1f}" for k in json_fns)
             + f") cost {json_us:.0f} µs of self time per checkout in all"
-            + (f"; `jsonb_in` is {jsonb_in:.1f}% and `jsonb_out` {jsonb_out:.1f}% of the "
-               "samples (pgrx passes `jsonb` to Rust as text and parses the result back)"
+            + ((f"; `jsonb_in` is {jsonb_in:.1f}% and `jsonb_out` {jsonb_out:.1f}% of the "
+                "samples" if jsonb_in or jsonb_out else
+                "; `jsonb_in` and `jsonb_out` stay under the 0.3% the profile lists")
                if perf else "")
             + ". The item list is parsed once per checkout, not once per line.")
     if perf.get("dso"):
@@ -583,12 +584,18 @@ def findings(res):
     flat = (res.get("perf_flat") or {}).get("select_sources")
     if flat:
         ext = sum(p for p, d in flat["dso"] if d.startswith("inventory"))
+        syms = {sym: p for p, _d, sym in flat["self"]}
+        notes = []
+        if "AtEOXact_GUC" in syms:
+            notes.append(f"the function's `SET search_path` (`AtEOXact_GUC` {syms['AtEOXact_GUC']:.1f}%)")
+        if "base_yyparse" in syms:
+            notes.append(f"SQL parsed on every call (`base_yyparse` {syms['base_yyparse']:.1f}%: "
+                         "its SPI queries are not prepared once per backend)")
         out.append(
             f"**select_sources.** A one-client run spends {ext:.0f}% of its samples in the "
-            "extension's library; its hottest functions: "
+            "extension's library; the hottest functions: "
             + ", ".join(f"`{sym[:60]}` ({p:.1f}%, {d})" for p, d, sym in flat["self"][:6])
-            + ". The two queries are unprepared SPI calls (parsed and planned per call), and "
-              "every quantity crosses between `numeric` and Rust through text.")
+            + (". Visible costs: " + "; ".join(notes) if notes else "") + ".")
     if prof:
         ext_w = dict(prof.get("checkout_waits", {}).get("waits", []))
         mag_w = dict(prof.get("magento_waits", {}).get("waits", []))
@@ -622,7 +629,8 @@ def findings(res):
         if e and w and m:
             out.append(
                 f"**Salable lookup.** It reads one kept row whatever the ledger holds, so "
-                f"1,000,000 reservations cost it nothing; but with none it takes "
+                f"{max(res['config']['reservation_levels']):,} reservations cost it nothing; "
+                f"but with none it takes "
                 f"{e['latency_avg'] * 1000:.0f} µs against {w['latency_avg'] * 1000:.0f} µs for a "
                 f"plain key read and {m['latency_avg'] * 1000:.0f} µs for Magento's query, one "
                 "client, round trip included: the function is PL/pgSQL with "

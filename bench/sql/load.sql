@@ -20,10 +20,10 @@
 -- picks sequential scans for the foreign-key checks, and a session keeps
 -- those plans while the tables grow during a run.
 --
--- DISCARD PLANS before each bulk statement: the kept-figure and event
--- triggers cache the plans of their joins over transition tables from their
--- first call in a session, and a plan made for a 0-row statement is a nested
--- loop that turns the next 10,000-row statement quadratic (see BENCHMARKS.md).
+-- DISCARD PLANS before each bulk statement: PL/pgSQL keeps a trigger's plans
+-- for the session, made for the row counts of its first call, so each bulk
+-- statement gets plans made for its own rows rather than for the small
+-- statement before it (BENCHMARKS.md measures that case separately).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 
