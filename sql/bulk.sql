@@ -264,9 +264,38 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
 AS $$
 DECLARE
+    rejected boolean;
     problems text;
     problem_count bigint;
 BEGIN
+    -- One pass decides whether every row is good; the report of every bad
+    -- line with its reason is only built for a file that is not. The same
+    -- (source, SKU) twice is left to the upsert, which refuses to change a
+    -- row twice in one statement.
+    SELECT EXISTS (
+        SELECT 1 FROM new_rows x
+         WHERE x.source_code IS NULL
+            OR x.source_code NOT IN (SELECT s.source_code FROM inventory.source s)
+            OR x.sku IS NULL OR NOT inventory.valid_sku(x.sku)
+            OR x.status IS NULL OR x.status NOT IN (0, 1)
+            OR x.quantity IS NULL OR x.quantity = 'NaN' OR abs(x.quantity) >= 1e8
+            OR x.quantity <> round(x.quantity, 4))
+      INTO rejected;
+    IF NOT rejected THEN
+        BEGIN
+            INSERT INTO inventory.source_item AS si (source_code, sku, status, quantity)
+            SELECT n.source_code, n.sku, n.status, n.quantity FROM new_rows n
+             ORDER BY n.sku, n.source_code
+            ON CONFLICT (source_code, sku) DO UPDATE
+               SET status = EXCLUDED.status, quantity = EXCLUDED.quantity;
+            DELETE FROM inventory.source_item_import;
+            RETURN NULL;
+        EXCEPTION WHEN cardinality_violation THEN
+            -- A (source, SKU) given twice: the report below names its lines.
+            NULL;
+        END;
+    END IF;
+
     -- A transition table is read back in the order its rows were inserted,
     -- which for COPY is the order of the file: row n is line n + 1.
     WITH numbered AS (
@@ -309,14 +338,10 @@ BEGIN
             problem_count
             USING ERRCODE = 'bad_copy_file_format', DETAIL = problems;
     END IF;
-
-    INSERT INTO inventory.source_item AS si (source_code, sku, status, quantity)
-    SELECT n.source_code, n.sku, n.status, n.quantity FROM new_rows n
-     ORDER BY n.sku, n.source_code
-    ON CONFLICT (source_code, sku) DO UPDATE
-       SET status = EXCLUDED.status, quantity = EXCLUDED.quantity;
-    DELETE FROM inventory.source_item_import;
-    RETURN NULL;
+    -- Only a cardinality violation from somewhere other than a repeated row
+    -- leads here.
+    RAISE EXCEPTION 'source item import failed: a statement changed a row twice'
+        USING ERRCODE = 'cardinality_violation';
 END;
 $$;
 CREATE TRIGGER import_after_insert AFTER INSERT ON inventory.source_item_import

@@ -1,17 +1,18 @@
 -- Item lists as every function that takes one reads them.
 
+-- PL/pgSQL rather than SQL: a SQL function with a SET clause is never
+-- inlined, and PostgreSQL parses and plans its body on every call.
 CREATE FUNCTION inventory.parse_items(items jsonb, what text DEFAULT 'items')
 RETURNS TABLE (line integer, sku text, qty numeric)
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, inventory, pg_temp
 AS $$
-    -- The Rust parser sums SKUs equal in lower case; the SKU collation also
-    -- equates some spellings lower case does not (full-width letters, say),
-    -- and it is the one the tables use, so it has the last word.
-    SELECT min(l.line)::integer, (array_agg(l.sku ORDER BY l.line))[1], sum(l.qty)
-      FROM inventory.parse_item_list(items::text, what) l
-     GROUP BY l.sku COLLATE inventory.sku_ci
-     ORDER BY 1;
+BEGIN
+    -- parse_item_list merges SKUs equal in the SKU collation and returns
+    -- the lines in line order.
+    RETURN QUERY
+        SELECT l.line, l.sku, l.qty FROM inventory.parse_item_list(items::text, what) l;
+END;
 $$;
 COMMENT ON FUNCTION inventory.parse_items(jsonb, text) IS
     'Internal: the lines of an item list, the same SKU summed (22023 for a bad list, 22004 for NULL)';

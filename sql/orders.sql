@@ -66,37 +66,51 @@ $$;
 COMMENT ON FUNCTION inventory.reservation_metadata(text, text) IS
     'Internal: the metadata of a reservation made for an order event';
 
+-- A line of an order as place_order checks it: what it asks, what the kept
+-- figures say, and what the rules find wrong with it.
+CREATE TYPE inventory.checked_line AS (
+    line integer,
+    sku text,
+    qty numeric,
+    backorder_qty numeric,
+    managed boolean,
+    reserves boolean,
+    salable_qty numeric,
+    errors jsonb
+);
+COMMENT ON TYPE inventory.checked_line IS
+    'Internal: a line of an order being placed, with its figures and rule errors';
+
+-- The hot path of checkout, so it runs few statements: the item list comes
+-- back from one Rust call as arrays; one statement locks the kept figures,
+-- joins the product settings and checks every line; one statement writes
+-- the lines and their reservations. Plans are generic and kept for the
+-- session: the arrays would otherwise make PL/pgSQL plan every call anew.
 CREATE FUNCTION inventory.place_order(order_id text, stock_id integer, items jsonb,
                                       increment_id text DEFAULT NULL)
 RETURNS TABLE (sku text, qty numeric, backorder_qty numeric)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, inventory, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 DECLARE
     lines integer[];
     skus text[];
     qtys numeric[];
-    managed boolean[];
-    reserves boolean[];
-    backorders numeric[];
-    salables numeric[];
-    errors jsonb[];
-    failed record;
-    kept_skus text[];
-    kept_quantity numeric[];
-    kept_reserved numeric[];
-    kept_threshold numeric[];
-    kept_assigned integer[];
-    kept_in_stock integer[];
-    kept_salable numeric[];
+    checked inventory.checked_line[];
+    failed inventory.checked_line;
+    placed jsonb;
 BEGIN
-    PERFORM inventory.require_id(place_order.order_id, 'order_id');
-    PERFORM inventory.require_stock(place_order.stock_id);
-    SELECT array_agg(l.line ORDER BY l.line), array_agg(l.sku ORDER BY l.line),
-           array_agg(l.qty ORDER BY l.line)
-      INTO lines, skus, qtys
-      FROM inventory.parse_items(items, 'items') l;
+    IF order_id IS NULL OR NOT inventory.valid_id(order_id) THEN
+        PERFORM inventory.require_id(place_order.order_id, 'order_id');
+    END IF;
+    IF stock_id IS NULL
+       OR NOT EXISTS (SELECT 1 FROM inventory.stock s WHERE s.stock_id = place_order.stock_id) THEN
+        PERFORM inventory.require_stock(place_order.stock_id);
+    END IF;
+    SELECT a.lines, a.skus, a.qtys INTO lines, skus, qtys
+      FROM inventory.parse_item_arrays(items::text, 'items') a;
 
     -- The same order id again returns what it returned the first time. A
     -- concurrent first placement of the same id is waited for here.
@@ -112,63 +126,56 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Lock the kept rows and read them in one statement: a locking read
-    -- returns each row as the last holder of its lock committed it, and no
-    -- one can change it until this transaction ends. A SKU without a row
-    -- here is not assigned to the stock.
-    SELECT array_agg(k.sku), array_agg(k.quantity), array_agg(k.reserved),
-           array_agg(k.threshold), array_agg(k.items_assigned), array_agg(k.items_in_stock),
-           array_agg(k.salable_qty)
-      INTO kept_skus, kept_quantity, kept_reserved, kept_threshold, kept_assigned,
-           kept_in_stock, kept_salable
-      FROM (SELECT k.* FROM inventory.stock_sku k
-             WHERE k.stock_id = place_order.stock_id AND k.sku = ANY (skus)
-             ORDER BY k.sku
-               FOR UPDATE) k;
-
-    SELECT array_agg(coalesce(k.sku, l.sku) ORDER BY l.line),
-           array_agg(NOT c.composite AND c.manage_stock ORDER BY l.line),
-           array_agg(NOT c.composite AND c.manage_stock AND d.can_subtract ORDER BY l.line),
-           array_agg(CASE WHEN NOT c.composite AND c.manage_stock
-                          THEN inventory.backorder_qty(l.qty, coalesce(k.quantity, 0),
-                                                       coalesce(k.reserved, 0))
-                          ELSE 0 END ORDER BY l.line),
-           array_agg(coalesce(k.salable_qty, 0) ORDER BY l.line),
-           array_agg(CASE WHEN c.composite THEN '[]'::jsonb
-                          ELSE inventory.requested_qty_errors(
-                                   l.qty,
-                                   coalesce(p.min_sale_qty, d.min_sale_qty),
-                                   coalesce(p.max_sale_qty, d.max_sale_qty),
-                                   coalesce(p.enable_qty_increments, d.enable_qty_increments),
-                                   coalesce(p.qty_increments, d.qty_increments),
-                                   coalesce(p.is_qty_decimal, false),
-                                   c.manage_stock,
-                                   coalesce(p.backorders, d.backorders),
-                                   coalesce(k.threshold, 0),
-                                   coalesce(k.items_assigned, 0),
-                                   coalesce(k.items_in_stock, 0),
-                                   coalesce(k.salable_qty, 0)) END ORDER BY l.line)
-      INTO skus, managed, reserves, backorders, salables, errors
+    -- The kept rows are locked and read in the statement that checks them: a
+    -- locking read returns each row as the last holder of its lock committed
+    -- it, and no one can change it until this transaction ends. They are
+    -- locked in SKU order, so two orders never wait for each other in a
+    -- cycle. A SKU without a kept row is not assigned to the stock.
+    WITH kept AS MATERIALIZED (
+        SELECT k.sku, k.quantity, k.reserved, k.threshold, k.items_assigned, k.items_in_stock,
+               k.salable_qty
+          FROM inventory.stock_sku k
+         WHERE k.stock_id = place_order.stock_id AND k.sku = ANY (skus)
+         ORDER BY k.sku
+           FOR UPDATE
+    )
+    SELECT array_agg(ROW(
+               l.line, coalesce(k.sku, l.sku), l.qty,
+               CASE WHEN NOT c.composite AND c.manage_stock
+                    THEN inventory.backorder_qty(l.qty, coalesce(k.quantity, 0),
+                                                 coalesce(k.reserved, 0))
+                    ELSE 0 END,
+               NOT c.composite AND c.manage_stock,
+               NOT c.composite AND c.manage_stock AND d.can_subtract,
+               coalesce(k.salable_qty, 0),
+               CASE WHEN c.composite THEN '[]'::jsonb
+                    ELSE inventory.requested_qty_errors(
+                             l.qty,
+                             coalesce(p.min_sale_qty, d.min_sale_qty),
+                             coalesce(p.max_sale_qty, d.max_sale_qty),
+                             coalesce(p.enable_qty_increments, d.enable_qty_increments),
+                             coalesce(p.qty_increments, d.qty_increments),
+                             coalesce(p.is_qty_decimal, false),
+                             c.manage_stock,
+                             coalesce(p.backorders, d.backorders),
+                             coalesce(k.threshold, 0),
+                             coalesce(k.items_assigned, 0),
+                             coalesce(k.items_in_stock, 0),
+                             coalesce(k.salable_qty, 0)) END
+           )::inventory.checked_line ORDER BY l.line)
+      INTO checked
       FROM unnest(lines, skus, qtys) AS l(line, sku, qty)
       CROSS JOIN inventory.defaults d
       LEFT JOIN inventory.product p ON p.sku = l.sku
-      LEFT JOIN unnest(kept_skus, kept_quantity, kept_reserved, kept_threshold, kept_assigned,
-                       kept_in_stock, kept_salable)
-                AS k(sku, quantity, reserved, threshold, items_assigned, items_in_stock,
-                     salable_qty)
-             ON k.sku = l.sku COLLATE inventory.sku_ci
+      LEFT JOIN kept k ON k.sku = l.sku
       CROSS JOIN LATERAL (
             SELECT coalesce(p.type_id, 'simple') NOT IN ('simple', 'virtual', 'downloadable')
                        AS composite,
                    coalesce(p.manage_stock, d.manage_stock) AS manage_stock
       ) c;
 
-    SELECT x.* INTO failed
-      FROM unnest(lines, skus, qtys, salables, errors) AS x(line, sku, qty, salable_qty, errors)
-     WHERE jsonb_array_length(x.errors) > 0
-     ORDER BY x.line
-     LIMIT 1;
-    IF FOUND THEN
+    FOREACH failed IN ARRAY checked LOOP
+        CONTINUE WHEN jsonb_array_length(failed.errors) = 0;
         IF jsonb_path_exists(failed.errors, '$[*] ? (@.code starts with "is_correct_qty")') THEN
             RAISE EXCEPTION 'quantity % of SKU "%" cannot be ordered: %',
                 failed.qty, failed.sku, failed.errors -> 0 ->> 'message'
@@ -183,27 +190,26 @@ BEGIN
                   DETAIL = failed.errors::text,
                   HINT = format('Order %s was not placed; nothing was reserved.',
                                 place_order.order_id);
-    END IF;
+    END LOOP;
 
-    INSERT INTO inventory.order_item (order_id, line, stock_id, sku, qty_ordered, backorder_qty,
-                                      managed, reserves)
-    SELECT place_order.order_id, x.line, place_order.stock_id, x.sku, x.qty, x.backorder_qty,
-           x.managed, x.reserves
-      FROM unnest(lines, skus, qtys, backorders, managed, reserves)
-           AS x(line, sku, qty, backorder_qty, managed, reserves);
-
+    placed := jsonb_build_object('event_type', 'order_placed', 'object_type', 'order',
+                                 'object_id', place_order.order_id,
+                                 'object_increment_id', coalesce(place_order.increment_id, ''));
+    WITH written AS (
+        INSERT INTO inventory.order_item (order_id, line, stock_id, sku, qty_ordered,
+                                          backorder_qty, managed, reserves)
+        SELECT place_order.order_id, x.line, place_order.stock_id, x.sku, x.qty,
+               x.backorder_qty, x.managed, x.reserves
+          FROM unnest(checked) x
+    )
     INSERT INTO inventory.reservation (stock_id, sku, quantity, metadata)
-    SELECT place_order.stock_id, x.sku, -x.qty,
-           jsonb_build_object('event_type', 'order_placed', 'object_type', 'order',
-                              'object_id', place_order.order_id,
-                              'object_increment_id', coalesce(place_order.increment_id, ''))
-      FROM unnest(skus, qtys, reserves) AS x(sku, qty, reserves)
+    SELECT place_order.stock_id, x.sku, -x.qty, placed
+      FROM unnest(checked) x
      WHERE x.reserves
      ORDER BY x.sku;
 
     RETURN QUERY
-        SELECT x.sku, x.qty, x.backorder_qty
-          FROM unnest(skus, qtys, backorders) AS x(sku, qty, backorder_qty);
+        SELECT x.sku, x.qty, x.backorder_qty FROM unnest(checked) x;
 END;
 $$;
 COMMENT ON FUNCTION inventory.place_order(text, integer, jsonb, text) IS

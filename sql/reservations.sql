@@ -17,27 +17,34 @@ DECLARE
     created text[];
 BEGIN
     -- An order's reservations for a (stock, SKU) never sum above 0; one
-    -- without an order may only hold stock.
-    SELECT g.order_id, g.stock_id, g.sku, g.total INTO bad
-      FROM (
-            SELECT n.order_id, n.stock_id, n.sku,
-                   (SELECT sum(r.quantity) FROM inventory.reservation r
-                     WHERE r.order_id = n.order_id AND r.stock_id = n.stock_id
-                       AND r.sku = n.sku) AS total
-              FROM (SELECT DISTINCT order_id, stock_id, sku FROM new_rows
-                     WHERE order_id IS NOT NULL) n
-            UNION ALL
-            SELECT NULL, n.stock_id, n.sku, n.quantity
-              FROM new_rows n
-             WHERE n.order_id IS NULL AND n.quantity > 0
-      ) g
-     WHERE g.total > 0
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'reservation would release % more of SKU "%" in stock % than order % holds',
-            bad.total, bad.sku, bad.stock_id, coalesce(bad.order_id, '(none)')
-            USING ERRCODE = 'IN003',
-                  DETAIL = 'An order''s reservations for a SKU in a stock never sum above 0.';
+    -- without an order may only hold stock. Every earlier statement kept both
+    -- rules, so only rows that give stock back (a positive quantity) can
+    -- break them, and only for an order whose new rows add up above 0:
+    -- placing an order checks nothing here.
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.quantity > 0) THEN
+        SELECT g.order_id, g.stock_id, g.sku, g.total INTO bad
+          FROM (
+                SELECT n.order_id, n.stock_id, n.sku,
+                       (SELECT sum(r.quantity) FROM inventory.reservation r
+                         WHERE r.order_id = n.order_id AND r.stock_id = n.stock_id
+                           AND r.sku = n.sku) AS total
+                  FROM (SELECT order_id, stock_id, sku FROM new_rows
+                         WHERE order_id IS NOT NULL
+                         GROUP BY order_id, stock_id, sku
+                        HAVING sum(quantity) > 0) n
+                UNION ALL
+                SELECT NULL, n.stock_id, n.sku, n.quantity
+                  FROM new_rows n
+                 WHERE n.order_id IS NULL AND n.quantity > 0
+          ) g
+         WHERE g.total > 0
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'reservation would release % more of SKU "%" in stock % than order % holds',
+                bad.total, bad.sku, bad.stock_id, coalesce(bad.order_id, '(none)')
+                USING ERRCODE = 'IN003',
+                      DETAIL = 'An order''s reservations for a SKU in a stock never sum above 0.';
+        END IF;
     END IF;
 
     WITH delta AS (
@@ -54,7 +61,9 @@ BEGIN
     SELECT array_agg(a.sku) INTO created FROM applied a WHERE a.inserted;
 
     -- A row created here has no settings yet.
-    PERFORM inventory.refresh_figures(created);
+    IF created IS NOT NULL THEN
+        PERFORM inventory.refresh_figures(created);
+    END IF;
     RETURN NULL;
 END;
 $$;

@@ -94,15 +94,20 @@ $$;
 COMMENT ON FUNCTION inventory.ship_order_by_selection(text, text, jsonb) IS
     'Ship what an order still has open, one shipment per source chosen by the algorithm; IN002 when it cannot all be covered';
 
+-- PL/pgSQL rather than SQL: a set-returning SQL function with a SET clause
+-- is planned anew on every call and has the clause applied for every row.
 CREATE FUNCTION inventory.select_sources(stock_id integer, items jsonb,
                                          algorithm text DEFAULT 'priority',
                                          destination jsonb DEFAULT NULL)
 RETURNS TABLE (sku text, source_code text, qty_to_deduct numeric, qty_available numeric)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, inventory, pg_temp
 AS $$
-    SELECT * FROM inventory.select_sources_text(stock_id, items::text, algorithm,
-                                                destination::text);
+BEGIN
+    RETURN QUERY
+        SELECT * FROM inventory.select_sources_text(stock_id, items::text, algorithm,
+                                                    destination::text);
+END;
 $$;
 COMMENT ON FUNCTION inventory.select_sources(integer, jsonb, text, jsonb) IS
     'Which sources should ship how much of each SKU (priority or distance); a NULL source row is what none covers';

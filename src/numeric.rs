@@ -2,7 +2,8 @@
 
 use crate::error::{SqlError, SqlResult};
 use inventory_core::qty::Qty;
-use pgrx::AnyNumeric;
+use pgrx::{pg_sys, AnyNumeric, FromDatum};
+use std::ffi::CString;
 
 /// Reads a numeric argument as a quantity, rejecting NaN, infinities, more
 /// than 4 decimals and magnitudes of 10^8 or more.
@@ -16,8 +17,29 @@ pub fn to_figure(value: &AnyNumeric, what: &str) -> SqlResult<Qty> {
     Qty::parse_figure(&value.to_string()).map_err(|e| SqlError::invalid(format!("{what}: {e}")))
 }
 
-/// A quantity as a PostgreSQL numeric, exactly.
+extern "C-unwind" {
+    // PostgreSQL's own numeric input function, as fmgr calls it (pgrx's
+    // binding of the same name is a Rust wrapper, not a PGFunction).
+    fn numeric_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum;
+}
+
+/// A quantity as a PostgreSQL numeric, exactly, with the scale of its
+/// canonical text ("3", "0.5").
 pub fn from_qty(q: Qty) -> AnyNumeric {
-    // The canonical text of a Qty is always a valid numeric literal.
-    AnyNumeric::try_from(q.to_string().as_str()).expect("a Qty always formats as a numeric")
+    // The canonical text of a Qty is always a valid numeric literal, and
+    // numeric_in is called directly: pgrx's own conversions wrap every call
+    // in a PG_TRY block, which costs more than the parse itself.
+    let text = CString::new(q.to_string()).expect("a Qty formats without NUL bytes");
+    // SAFETY: numeric_in takes (cstring, oid, typmod) and returns a palloc'd
+    // numeric in the current memory context, which from_datum copies.
+    unsafe {
+        let datum = pg_sys::DirectFunctionCall3Coll(
+            Some(numeric_in),
+            pg_sys::InvalidOid,
+            pg_sys::Datum::from(text.as_ptr()),
+            pg_sys::Datum::from(pg_sys::InvalidOid),
+            pg_sys::Datum::from(-1i32),
+        );
+        AnyNumeric::from_datum(datum, false).expect("numeric_in never returns NULL")
+    }
 }

@@ -54,6 +54,7 @@ extension_sql_file!(
         "salable",
         "reservations",
         "item_lists",
+        items::parse_item_arrays,
         salable::backorder_qty
     ]
 );

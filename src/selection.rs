@@ -5,29 +5,87 @@
 //! greedy fill are `inventory_core::selection`. Nothing is written.
 
 use crate::error::{required, SqlError, SqlResult};
-use crate::numeric::{from_qty, to_figure};
+use crate::numeric::from_qty;
 use inventory_core::items::parse_items_str;
+use inventory_core::qty::Qty;
 use inventory_core::selection::{
     algorithms, order_sources, parse_algorithm_code, select, Algorithm, Candidate, Holding, Request,
 };
 use pgrx::pg_sys::panic::ErrorReport;
+use pgrx::pg_sys::PgBuiltInOids;
 use pgrx::prelude::*;
-use pgrx::spi::SpiClient;
-use pgrx::{AnyNumeric, PgSqlErrorCode};
+use pgrx::spi::{OwnedPreparedStatement, SpiClient};
+use pgrx::{AnyNumeric, PgOid, PgSqlErrorCode};
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
+// The stock itself, then its enabled sources (one row of NULLs when it has
+// none): no row at all means the stock does not exist.
 const CANDIDATES: &str = "
     SELECT l.source_code, l.priority, s.latitude::float8, s.longitude::float8
-      FROM inventory.stock_source_link l
-      JOIN inventory.source s ON s.source_code = l.source_code
-     WHERE l.stock_id = $1 AND s.enabled";
+      FROM inventory.stock st
+      LEFT JOIN (inventory.stock_source_link l
+                 JOIN inventory.source s ON s.source_code = l.source_code AND s.enabled)
+             ON l.stock_id = st.stock_id
+     WHERE st.stock_id = $1";
 
+// Every in-stock item of the requested SKUs, whichever stock its source
+// serves: the candidates read first say which sources count, so this query
+// joins nothing. Quantities come as integer ten-thousandths (a source item
+// has at most 4 decimals), read straight into a Qty.
 const HOLDINGS: &str = "
-    SELECT si.source_code, si.sku, si.quantity::text
+    SELECT si.source_code, si.sku, (si.quantity * 10000)::int8
       FROM inventory.source_item si
-      JOIN inventory.stock_source_link l ON l.source_code = si.source_code AND l.stock_id = $1
-      JOIN inventory.source s ON s.source_code = si.source_code AND s.enabled
-     WHERE si.status = 1 AND si.sku IN (SELECT unnest($2::text[]))";
+     WHERE si.sku = ANY ($1) AND si.status = 1";
+
+/// Runs `f` with the search_path `pg_catalog, inventory, pg_temp`, restoring
+/// the caller's afterwards, as a function's SET clause would. An error
+/// raised inside unwinds through the transaction's abort, which restores it
+/// too.
+fn with_pinned_search_path<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: the GUC nesting calls pair up as fmgr's own handling of a SET
+    // clause does; the strings are NUL-terminated constants.
+    unsafe {
+        let level = pg_sys::NewGUCNestLevel();
+        pg_sys::set_config_option(
+            c"search_path".as_ptr(),
+            c"pg_catalog, inventory, pg_temp".as_ptr(),
+            pg_sys::GucContext::PGC_USERSET,
+            pg_sys::GucSource::PGC_S_SESSION,
+            pg_sys::GucAction::GUC_ACTION_SAVE,
+            true,
+            0,
+            false,
+        );
+        let result = f();
+        pg_sys::AtEOXact_GUC(true, level);
+        result
+    }
+}
+
+/// The plans of this module's queries, made on a backend's first call and
+/// kept for its life; PostgreSQL's plan cache revalidates them when a table
+/// they read changes. They are leaked on purpose: freeing SPI plans while
+/// the process exits is not safe.
+fn kept_plan(
+    client: &SpiClient<'_>,
+    query: &'static str,
+    args: &[PgBuiltInOids],
+) -> SqlResult<&'static OwnedPreparedStatement> {
+    thread_local! {
+        static KEPT: RefCell<HashMap<&'static str, &'static OwnedPreparedStatement>> =
+            RefCell::new(HashMap::new());
+    }
+    if let Some(plan) = KEPT.with(|kept| kept.borrow().get(query).copied()) {
+        return Ok(plan);
+    }
+    let types: Vec<PgOid> = args.iter().map(|&t| PgOid::BuiltIn(t)).collect();
+    let plan: &'static OwnedPreparedStatement =
+        Box::leak(Box::new(client.prepare(query, &types)?.keep()));
+    KEPT.with(|kept| kept.borrow_mut().insert(query, plan));
+    Ok(plan)
+}
 
 /// The body of `inventory.select_sources` (sql/selection.sql), which hands
 /// over its `jsonb` arguments as text.
@@ -39,8 +97,11 @@ const HOLDINGS: &str = "
 /// thresholds are ignored: they were applied when the order was accepted.
 // pgrx needs the row type spelled out in the signature to name the columns.
 #[allow(clippy::type_complexity)]
+//
+// The search_path is pinned by the body for the time it runs its queries,
+// not by a SET clause: PostgreSQL applies a function's SET clause on every
+// call, and a set-returning function is called once per row it returns.
 #[pg_extern(stable, schema = "inventory")]
-#[search_path(pg_catalog, inventory, pg_temp)]
 fn select_sources_text(
     stock_id: Option<i32>,
     items: Option<&str>,
@@ -75,33 +136,43 @@ fn select_sources_text(
         })
         .collect();
 
-    let picks = Spi::connect(|client| -> SqlResult<_> {
-        require_stock(client, stock_id)?;
-        let algorithm = match code {
-            "distance" => {
-                let (latitude, longitude) = locate(client, destination.as_ref())?;
-                Algorithm::Distance {
-                    latitude,
-                    longitude,
+    let picks = with_pinned_search_path(|| {
+        Spi::connect(|client| -> SqlResult<_> {
+            let candidates = read_candidates(client, stock_id)?;
+            let algorithm = match code {
+                "distance" => {
+                    let (latitude, longitude) = locate(client, destination.as_ref())?;
+                    Algorithm::Distance {
+                        latitude,
+                        longitude,
+                    }
                 }
-            }
-            _ => Algorithm::Priority,
-        };
-        let candidates = read_candidates(client, stock_id)?;
-        let skus: Vec<String> = requests.iter().map(|r| r.sku.clone()).collect();
-        let holdings = read_holdings(client, stock_id, skus)?;
-        let order = order_sources(&candidates, &algorithm);
-        Ok(select(&order, &candidates, &holdings, &requests))
+                _ => Algorithm::Priority,
+            };
+            let skus: Vec<String> = requests.iter().map(|r| r.sku.clone()).collect();
+            let holdings = read_holdings(client, &candidates, skus)?;
+            let order = order_sources(&candidates, &algorithm);
+            Ok(select(&order, &candidates, &holdings, &requests))
+        })
     })?;
 
+    // Quantities repeat (0, the same holding on several rows): each distinct
+    // one becomes a numeric once per call.
+    let mut numerics: HashMap<i64, AnyNumeric> = HashMap::new();
+    let mut numeric = |q: Qty| {
+        numerics
+            .entry(q.units())
+            .or_insert_with(|| from_qty(q))
+            .clone()
+    };
     let rows: Vec<_> = picks
         .into_iter()
         .map(|p| {
             (
                 p.sku,
                 p.source_code,
-                from_qty(p.qty_to_deduct),
-                from_qty(p.qty_available),
+                numeric(p.qty_to_deduct),
+                numeric(p.qty_available),
             )
         })
         .collect();
@@ -125,28 +196,23 @@ fn source_selection_algorithms() -> TableIterator<
     )
 }
 
-fn require_stock(client: &SpiClient<'_>, stock_id: i32) -> SqlResult<()> {
-    let found = client
-        .select(
-            "SELECT 1 FROM inventory.stock WHERE stock_id = $1",
-            Some(1),
-            &[stock_id.into()],
-        )?
-        .len();
-    if found == 0 {
+/// The enabled sources of the stock; 42704 when the stock does not exist.
+fn read_candidates(client: &SpiClient<'_>, stock_id: i32) -> SqlResult<Vec<Candidate>> {
+    let plan = kept_plan(client, CANDIDATES, &[PgBuiltInOids::INT4OID])?;
+    let table = client.select(plan, None, &[stock_id.into()])?;
+    if table.is_empty() {
         return Err(SqlError::new(
             PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
             format!("stock {stock_id} does not exist"),
         ));
     }
-    Ok(())
-}
-
-fn read_candidates(client: &SpiClient<'_>, stock_id: i32) -> SqlResult<Vec<Candidate>> {
-    let mut candidates = Vec::new();
-    for row in client.select(CANDIDATES, None, &[stock_id.into()])? {
+    let mut candidates = Vec::with_capacity(table.len());
+    for row in table {
+        let Some(source_code) = row.get::<String>(1)? else {
+            continue;
+        };
         candidates.push(Candidate {
-            source_code: row.get::<String>(1)?.unwrap_or_default(),
+            source_code,
             priority: row.get::<i32>(2)?.unwrap_or(i32::MAX),
             latitude: row.get::<f64>(3)?,
             longitude: row.get::<f64>(4)?,
@@ -155,23 +221,25 @@ fn read_candidates(client: &SpiClient<'_>, stock_id: i32) -> SqlResult<Vec<Candi
     Ok(candidates)
 }
 
+/// The in-stock items of these SKUs at the candidate sources.
 fn read_holdings(
     client: &SpiClient<'_>,
-    stock_id: i32,
+    candidates: &[Candidate],
     skus: Vec<String>,
 ) -> SqlResult<Vec<Holding>> {
-    let mut holdings = Vec::new();
-    for row in client.select(HOLDINGS, None, &[stock_id.into(), skus.into()])? {
-        let quantity: String = row.get(3)?.unwrap_or_default();
+    let plan = kept_plan(client, HOLDINGS, &[PgBuiltInOids::TEXTARRAYOID])?;
+    let table = client.select(plan, None, &[skus.into()])?;
+    let sources: HashSet<&str> = candidates.iter().map(|c| c.source_code.as_str()).collect();
+    let mut holdings = Vec::with_capacity(table.len());
+    for row in table {
+        let source_code = row.get::<String>(1)?.unwrap_or_default();
+        if !sources.contains(source_code.as_str()) {
+            continue;
+        }
         holdings.push(Holding {
-            source_code: row.get::<String>(1)?.unwrap_or_default(),
+            source_code,
             sku: row.get::<String>(2)?.unwrap_or_default(),
-            available: to_figure(
-                &AnyNumeric::try_from(quantity.as_str()).map_err(|e| {
-                    SqlError::invalid(format!("source item quantity {quantity}: {e}"))
-                })?,
-                "quantity",
-            )?,
+            available: Qty::from_units(row.get::<i64>(3)?.unwrap_or_default()),
         });
     }
     Ok(holdings)
@@ -249,10 +317,13 @@ fn locate(client: &SpiClient<'_>, destination: Option<&Value>) -> SqlResult<(f64
             continue;
         }
         let mut args = vec![country.into(), value.into()];
+        let mut types = vec![PgBuiltInOids::TEXTOID, PgBuiltInOids::TEXTOID];
         if let Some(region) = within {
             args.push(region.into());
+            types.push(PgBuiltInOids::TEXTOID);
         }
-        let table = client.select(query, Some(1), &args)?;
+        let plan = kept_plan(client, query, &types)?;
+        let table = client.select(plan, Some(1), &args)?;
         if let Some(row) = table.into_iter().next() {
             if let (Some(lat), Some(lon)) = (row.get::<f64>(1)?, row.get::<f64>(2)?) {
                 return Ok((lat, lon));

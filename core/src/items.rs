@@ -5,6 +5,7 @@
 //! positive quantity, and the same SKU twice (in any case) is summed into one item before
 //! any check on stock is made.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -143,6 +144,71 @@ pub fn parse_items(value: &Value) -> Result<Vec<Item>, ItemsError> {
     Ok(items)
 }
 
+/// A line of a merged item list: its 1-based number in the list as first read, the SKU as
+/// that line spelled it, and the summed quantity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub line: usize,
+    pub sku: String,
+    pub qty: Qty,
+}
+
+/// Merges the items of a parsed list whose SKUs `compare` orders as equal, for an equality
+/// wider than [`parse_items`]' case-insensitive one (the database's SKU collation also
+/// equates, say, full-width and ASCII letters). Each group keeps the number, spelling and
+/// position of its first line and the sum of the quantities; the lines come back in line
+/// order, numbered as `items` was (item `i` is line `i + 1`), so a merged line leaves a gap.
+///
+/// `compare` must be a total preorder on SKUs. Lists of one item are returned without a call.
+pub fn merge_lines(
+    items: Vec<Item>,
+    mut compare: impl FnMut(&str, &str) -> Ordering,
+) -> Result<Vec<Line>, ItemsError> {
+    let mut lines: Vec<Line> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| Line {
+            line: i + 1,
+            sku: item.sku,
+            qty: item.qty,
+        })
+        .collect();
+    if lines.len() < 2 {
+        return Ok(lines);
+    }
+
+    // Sorted by SKU (stable: equal SKUs stay in line order), each run of equal SKUs is one
+    // group, headed by its first line.
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| compare(&lines[a].sku, &lines[b].sku));
+    let mut merged = vec![false; lines.len()];
+    let mut head = order[0];
+    for &next in &order[1..] {
+        if compare(&lines[head].sku, &lines[next].sku) != Ordering::Equal {
+            head = next;
+            continue;
+        }
+        let added = lines[next].qty;
+        let first = &mut lines[head];
+        first.qty = first
+            .qty
+            .checked_add(added)
+            .filter(|total| total.is_in_range())
+            .ok_or_else(|| ItemsError::TotalTooLarge {
+                index: next + 1,
+                sku: first.sku.clone(),
+            })?;
+        merged[next] = true;
+    }
+    let mut kept = Vec::with_capacity(lines.len());
+    for (line, merged) in lines.into_iter().zip(merged) {
+        if !merged {
+            kept.push(line);
+        }
+    }
+    Ok(kept)
+}
+
 /// Reads an item list from JSON text: as [`parse_items`], with text that is not JSON
 /// reported as [`ItemsError::InvalidJson`].
 pub fn parse_items_str(json: &str) -> Result<Vec<Item>, ItemsError> {
@@ -193,6 +259,72 @@ mod tests {
 
     fn error(json: &str) -> String {
         parse_items_str(json).unwrap_err().to_string()
+    }
+
+    fn line(n: usize, sku: &str, qty: &str) -> Line {
+        Line {
+            line: n,
+            sku: sku.to_string(),
+            qty: Qty::parse(qty).unwrap(),
+        }
+    }
+
+    /// Equal when equal after removing hyphens: a stand-in for a collation that equates
+    /// more than lower case does.
+    fn without_hyphens(a: &str, b: &str) -> Ordering {
+        a.replace('-', "").cmp(&b.replace('-', ""))
+    }
+
+    #[test]
+    fn merge_lines_sums_equal_skus_into_their_first_line_and_keeps_line_numbers() {
+        let items = vec![
+            item("AB", "1"),
+            item("X", "2"),
+            item("A-B", "3"),
+            item("Y", "4"),
+            item("-AB", "0.5"),
+        ];
+        assert_eq!(
+            merge_lines(items, without_hyphens),
+            Ok(vec![
+                line(1, "AB", "4.5"),
+                line(2, "X", "2"),
+                line(4, "Y", "4")
+            ])
+        );
+    }
+
+    #[test]
+    fn merge_lines_keeps_the_first_spelling_even_when_it_sorts_last() {
+        let items = vec![item("B-", "1"), item("A", "1"), item("B", "2")];
+        assert_eq!(
+            merge_lines(items, without_hyphens),
+            Ok(vec![line(1, "B-", "3"), line(2, "A", "1")])
+        );
+    }
+
+    #[test]
+    fn merge_lines_leaves_distinct_skus_alone_and_never_compares_a_single_line() {
+        let items = vec![item("C", "1"), item("A", "2"), item("B", "3")];
+        assert_eq!(
+            merge_lines(items, without_hyphens),
+            Ok(vec![
+                line(1, "C", "1"),
+                line(2, "A", "2"),
+                line(3, "B", "3")
+            ])
+        );
+        let single = merge_lines(vec![item("A", "1")], |_, _| panic!("compared"));
+        assert_eq!(single, Ok(vec![line(1, "A", "1")]));
+    }
+
+    #[test]
+    fn merge_lines_refuses_a_sum_out_of_range() {
+        let items = vec![item("A-", "99999999"), item("A", "1")];
+        assert_eq!(
+            merge_lines(items, without_hyphens).unwrap_err().to_string(),
+            "items[2]: total qty for SKU \"A-\" is out of range (absolute value must be below 100000000)"
+        );
     }
 
     #[test]

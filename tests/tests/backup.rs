@@ -1,6 +1,6 @@
 //! Backup and the extension's life cycle (README "For DBAs"): pg_dump keeps every row a shop
 //! wrote and a restore brings it back exactly, kept figures included; DROP EXTENSION leaves
-//! nothing behind; and an upgrade from 0.1.0 ends where a fresh install starts.
+//! nothing behind; and an upgrade from each earlier release ends where a fresh install starts.
 //!
 //! The client programs come from PostgreSQL 15's bin folder (INVENTORY_PGBIN, default
 //! /usr/lib/postgresql/15/bin) and reach the server named by the INVENTORY_PG* variables.
@@ -640,17 +640,34 @@ fn app_permissions(db: &str, role: &str) -> Vec<String> {
 
 #[test]
 fn upgrade_from_0_1_0_ends_where_a_fresh_install_starts() {
-    let (upgraded_db, fresh) = ("backup_upgraded", "backup_fresh_install");
+    upgrade_ends_where_a_fresh_install_starts("0.1.0");
+}
+
+#[test]
+fn upgrade_from_0_2_0_ends_where_a_fresh_install_starts() {
+    upgrade_ends_where_a_fresh_install_starts("0.2.0");
+}
+
+/// A database created at `from`, given data, then `ALTER EXTENSION inventory UPDATE`d
+/// (through every upgrade script after it), against a fresh install given the same data.
+fn upgrade_ends_where_a_fresh_install_starts(from: &str) {
+    let tag = from.replace('.', "_");
+    let (upgraded_db, fresh) = (
+        format!("backup_upgraded_{tag}"),
+        format!("backup_fresh_install_{tag}"),
+    );
+    let (upgraded_db, fresh) = (upgraded_db.as_str(), fresh.as_str());
     // The fresh install first: fresh_db serializes CREATE EXTENSION, which creates the
     // cluster-wide roles on a new cluster; afterwards they exist and nothing races for them.
     let mut installed = fresh_db(fresh);
     run(&mut installed, UPGRADE_DATA);
 
     let mut upgraded = empty_db(upgraded_db);
-    if let Err(e) = upgraded.batch_execute("CREATE EXTENSION inventory VERSION '0.1.0'") {
+    if let Err(e) = upgraded.batch_execute(&format!("CREATE EXTENSION inventory VERSION '{from}'"))
+    {
         panic!(
-            "CREATE EXTENSION inventory VERSION '0.1.0' failed: {}\n\
-             (the 0.1.0 install script sql/inventory--0.1.0.sql must be installed with the \
+            "CREATE EXTENSION inventory VERSION '{from}' failed: {}\n\
+             (the install script sql/inventory--{from}.sql must be installed with the \
              extension)",
             describe(&e)
         );
@@ -662,9 +679,9 @@ fn upgrade_from_0_1_0_ends_where_a_fresh_install_starts() {
         "SELECT default_version FROM pg_available_extensions WHERE name = 'inventory'",
     );
     assert_ne!(
-        default_version, "0.1.0",
-        "there is nothing to upgrade to: the default version is 0.1.0, so the upgrade \
-         script inventory--0.1.0--<new>.sql is not installed yet"
+        default_version, from,
+        "there is nothing to upgrade to: the default version is {from}, so the upgrade \
+         script inventory--{from}--<new>.sql is not installed yet"
     );
     run(&mut upgraded, "ALTER EXTENSION inventory UPDATE");
     assert_eq!(
