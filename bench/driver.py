@@ -705,25 +705,53 @@ def relation_locks(db, call):
     return {"relations": 0, "shared": 0}
 
 
-def what_if(results):
-    """Measured, not applied: the checkout with plan_cache_mode = force_generic_plan set on
-    place_order in a scratch copy, alternating with the code as it is (one client)."""
-    alter = ("ALTER FUNCTION inventory.place_order(text, integer, jsonb, text) "
-             "SET plan_cache_mode = force_generic_plan;")
-    runs = {"as is": [], "force_generic_plan": []}
-    try:
-        for rep in range(2):
-            for key in runs:
-                fresh_db()
-                if key != "as is":
-                    psql(alter, RUN_DB)
-                r = pgbench(f"whatif_{key}_{rep}", "checkout_ext.sql", 1,
-                            duration=max(4, CFG.profile_seconds), defines={"skus": CFG.skus})
-                runs[key].append(r["tps"])
-    except RuntimeError as e:
-        say(f"  what-if skipped: {str(e).splitlines()[0]}")
+def previous_release_version():
+    """The newest earlier release whose install script ships in sql/ (inventory--X.Y.Z.sql)."""
+    found = []
+    for name in os.listdir(os.path.join(ROOT, "sql")):
+        m = re.fullmatch(r"inventory--(\d+)\.(\d+)\.(\d+)\.sql", name)
+        if m:
+            found.append(tuple(int(x) for x in m.groups()))
+    return ".".join(map(str, max(found))) if found else None
+
+
+def previous_release(results):
+    """The checkout as the previous release's SQL runs it (a template created at that
+    version from its frozen install script, same library, same data) against this
+    release's, alternating, at 1 and 16 clients: what the release changed, measured in the
+    same run."""
+    version = previous_release_version()
+    if not version:
         return
-    results["what_if"] = {"generic_plans": runs}
+    say(f"checkout of release {version} against this one")
+    tpl = TEMPLATE + "_prev"
+    try:
+        psql(f"DROP DATABASE IF EXISTS {tpl} WITH (FORCE);\nCREATE DATABASE {tpl};")
+        psql(f"CREATE EXTENSION {EXTENSION} VERSION '{version}';", tpl)
+        psql(None, tpl, file=os.path.join(BENCH, "sql", "baselines.sql"))
+        psql(None, tpl, file=os.path.join(BENCH, "sql", "load.sql"), variables={
+            "skus": CFG.skus, "sel_skus": CFG.sel_skus, "sel_sources": CFG.sel_sources,
+            "imp_sources": CFG.imp_sources, "history": CFG.history})
+        check_figures(tpl, f"template at {version}")
+    except RuntimeError as e:
+        say(f"  previous release skipped: {str(e).splitlines()[0]}")
+        return
+    runs = []
+    for c in sorted({min(CFG.clients), near16(CFG.clients)}):
+        for rep in range(2):
+            for label, template in ((version, tpl), ("this release", TEMPLATE)):
+                fresh_db(template=template)
+                r = pgbench(f"release_{label.replace(' ', '_')}_{c}_{rep}", "checkout_ext.sql", c,
+                            duration=max(4, CFG.profile_seconds), defines={"skus": CFG.skus})
+                check_figures(RUN_DB, f"checkout at {label}")
+                runs.append({"release": label, "clients": c, "tps": r["tps"],
+                             "latency_avg": r["latency_avg"]})
+    psql(f"DROP DATABASE IF EXISTS {tpl} WITH (FORCE);")
+    results["previous_release"] = {"version": version, "runs": runs}
+
+
+def near16(clients):
+    return min(clients, key=lambda c: abs(c - 16))
 
 
 def wait_events(db, seconds):
@@ -1009,7 +1037,8 @@ def main():
                       r, "select_sources", "select_ext_priority.sql", 1,
                       {"sel_skus": CFG.sel_skus})),
                   ("statements", lambda r: statement_profile(r, files)),
-                  ("plan cache", plan_cache_demo), ("what if", what_if)]
+                  ("plan cache", plan_cache_demo),
+                  ("previous release", previous_release)]
     for _name, case in cases:
         case(results)
 
