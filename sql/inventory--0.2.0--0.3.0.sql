@@ -1,13 +1,15 @@
 -- inventory 0.2.0 -> 0.3.0: a faster checkout, source selection and COPY import.
 --
 -- What changed, with the same results: place_order runs six statements
--- where it ran ten, with generic plans kept for the session; item lists come back from one Rust call with
--- SKUs already merged in the SKU collation (parse_items is PL/pgSQL, so it
--- is no longer parsed and planned on every call); the reservation trigger
+-- where it ran ten, with generic plans kept for the session; item lists
+-- come back from one Rust call with SKUs already merged in the SKU
+-- collation (parse_items is PL/pgSQL, so it is no longer parsed and
+-- planned on every call); the reservation trigger
 -- sums an order's ledger only when rows give stock back; the COPY landing
 -- table validates in one pass and builds its line-by-line report only for a
--- bad file; select_sources is PL/pgSQL, and select_sources_text pins its
--- search_path itself, once per call instead of once per row it returns.
+-- bad file; select_sources_text pins its search_path itself, once per call
+-- instead of once per row it returns, and select_sources, its wrapper, has
+-- no SET clause, so PostgreSQL inlines it into the calling query.
 -- New: the function inventory.parse_item_arrays and the type
 -- inventory.checked_line, both internal.
 
@@ -244,14 +246,10 @@ CREATE OR REPLACE FUNCTION inventory.select_sources(stock_id integer, items json
                                          algorithm text DEFAULT 'priority',
                                          destination jsonb DEFAULT NULL)
 RETURNS TABLE (sku text, source_code text, qty_to_deduct numeric, qty_available numeric)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, inventory, pg_temp
+LANGUAGE sql STABLE
 AS $$
-BEGIN
-    RETURN QUERY
-        SELECT * FROM inventory.select_sources_text(stock_id, items::text, algorithm,
-                                                    destination::text);
-END;
+    SELECT * FROM inventory.select_sources_text(stock_id, items::pg_catalog.text, algorithm,
+                                                destination::pg_catalog.text);
 $$;
 ALTER FUNCTION inventory.select_sources_text(integer, text, text, text) RESET search_path;
 

@@ -94,20 +94,18 @@ $$;
 COMMENT ON FUNCTION inventory.ship_order_by_selection(text, text, jsonb) IS
     'Ship what an order still has open, one shipment per source chosen by the algorithm; IN002 when it cannot all be covered';
 
--- PL/pgSQL rather than SQL: a set-returning SQL function with a SET clause
--- is planned anew on every call and has the clause applied for every row.
+-- A wrapper PostgreSQL inlines into the calling query, so it costs nothing
+-- per call or per row. That is why it has no SET clause (a function with one
+-- is never inlined): its body names everything by schema, and the Rust
+-- function pins the search_path for the queries it runs.
 CREATE FUNCTION inventory.select_sources(stock_id integer, items jsonb,
                                          algorithm text DEFAULT 'priority',
                                          destination jsonb DEFAULT NULL)
 RETURNS TABLE (sku text, source_code text, qty_to_deduct numeric, qty_available numeric)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, inventory, pg_temp
+LANGUAGE sql STABLE
 AS $$
-BEGIN
-    RETURN QUERY
-        SELECT * FROM inventory.select_sources_text(stock_id, items::text, algorithm,
-                                                    destination::text);
-END;
+    SELECT * FROM inventory.select_sources_text(stock_id, items::pg_catalog.text, algorithm,
+                                                destination::pg_catalog.text);
 $$;
 COMMENT ON FUNCTION inventory.select_sources(integer, jsonb, text, jsonb) IS
     'Which sources should ship how much of each SKU (priority or distance); a NULL source row is what none covers';
