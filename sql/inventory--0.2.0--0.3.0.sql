@@ -1,15 +1,20 @@
 -- inventory 0.2.0 -> 0.3.0: a faster checkout, source selection and COPY import.
 --
--- What changed, with the same results: place_order runs six statements
--- where it ran ten, with generic plans kept for the session; item lists
--- come back from one Rust call with SKUs already merged in the SKU
--- collation (parse_items is PL/pgSQL, so it is no longer parsed and
--- planned on every call); the reservation trigger
--- sums an order's ledger only when rows give stock back; the COPY landing
--- table validates in one pass and builds its line-by-line report only for a
--- bad file; select_sources_text pins its search_path itself, once per call
--- instead of once per row it returns, and select_sources, its wrapper, has
--- no SET clause, so PostgreSQL inlines it into the calling query.
+-- What changed, with the same results:
+--   place_order runs six statements where it ran ten, with generic plans
+--   kept for the session;
+--   item lists come back from one Rust call with SKUs already merged in the
+--   SKU collation, and parse_items is PL/pgSQL (a SQL function with a SET
+--   clause is parsed and planned on every call);
+--   the reservation trigger sums an order's ledger only when rows give
+--   stock back, and updates the kept figures instead of upserting them;
+--   the COPY landing table validates in one pass and builds its
+--   line-by-line report only for a bad file;
+--   select_sources_text pins its search_path itself, once per call instead
+--   of once per row it returns, and select_sources, its wrapper, has no SET
+--   clause, so PostgreSQL inlines it into the calling query;
+--   the salable lookups check that the stock exists only when the SKU has
+--   no kept row there.
 -- New: the function inventory.parse_item_arrays and the type
 -- inventory.checked_line, both internal.
 
@@ -219,18 +224,28 @@ BEGIN
         END IF;
     END IF;
 
-    WITH delta AS (
-        SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
-          FROM new_rows n
-         GROUP BY n.stock_id, n.sku
-    ), applied AS (
-        INSERT INTO inventory.stock_sku AS k (stock_id, sku, reserved)
-        SELECT d.stock_id, d.sku, d.quantity FROM delta d
-        ORDER BY d.stock_id, d.sku
-        ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = k.reserved + EXCLUDED.reserved
-        RETURNING k.sku, (xmax = 0) AS inserted
-    )
-    SELECT array_agg(a.sku) INTO created FROM applied a WHERE a.inserted;
+    -- A (stock, SKU) without a kept row gets one first (the order functions
+    -- never meet that case: they reserve what has figures); then one UPDATE
+    -- applies the sums. An upsert would fire the INSERT triggers of the kept
+    -- figures on every call as well.
+    IF EXISTS (SELECT 1 FROM new_rows n
+                WHERE NOT EXISTS (SELECT 1 FROM inventory.stock_sku k
+                                   WHERE k.stock_id = n.stock_id AND k.sku = n.sku)) THEN
+        WITH made AS (
+            INSERT INTO inventory.stock_sku (stock_id, sku)
+            SELECT DISTINCT n.stock_id, n.sku FROM new_rows n
+             ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
+            RETURNING sku
+        )
+        SELECT array_agg(m.sku) INTO created FROM made m;
+    END IF;
+    UPDATE inventory.stock_sku k
+       SET reserved = k.reserved + d.quantity
+      FROM (SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
+              FROM new_rows n
+             GROUP BY n.stock_id, n.sku) d
+     WHERE k.stock_id = d.stock_id AND k.sku = d.sku;
 
     -- A row created here has no settings yet.
     IF created IS NOT NULL THEN
@@ -341,3 +356,43 @@ BEGIN
 END;
 $$;
 ALTER FUNCTION inventory.source_items_copied() SECURITY DEFINER;
+
+-- Salable quantity lookups.
+CREATE OR REPLACE FUNCTION inventory.get_product_salable_qty(sku text, stock_id integer)
+RETURNS numeric
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+DECLARE
+    result numeric;
+BEGIN
+    PERFORM inventory.require_sku(sku);
+    SELECT k.salable_qty INTO result
+      FROM inventory.stock_sku k
+     WHERE k.stock_id = get_product_salable_qty.stock_id AND k.sku = get_product_salable_qty.sku;
+    IF NOT FOUND THEN
+        -- A kept row names an existing stock; only without one is it checked.
+        PERFORM inventory.require_stock(stock_id);
+    END IF;
+    RETURN coalesce(result, 0);
+END;
+$$;
+CREATE OR REPLACE FUNCTION inventory.is_product_salable(sku text, stock_id integer)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+DECLARE
+    result boolean;
+BEGIN
+    PERFORM inventory.require_sku(sku);
+    SELECT k.is_salable INTO result
+      FROM inventory.stock_sku k
+     WHERE k.stock_id = is_product_salable.stock_id AND k.sku = is_product_salable.sku;
+    IF NOT FOUND THEN
+        -- A kept row names an existing stock; only without one is it checked.
+        PERFORM inventory.require_stock(stock_id);
+    END IF;
+    RETURN coalesce(result, false);
+END;
+$$;

@@ -47,18 +47,28 @@ BEGIN
         END IF;
     END IF;
 
-    WITH delta AS (
-        SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
-          FROM new_rows n
-         GROUP BY n.stock_id, n.sku
-    ), applied AS (
-        INSERT INTO inventory.stock_sku AS k (stock_id, sku, reserved)
-        SELECT d.stock_id, d.sku, d.quantity FROM delta d
-        ORDER BY d.stock_id, d.sku
-        ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = k.reserved + EXCLUDED.reserved
-        RETURNING k.sku, (xmax = 0) AS inserted
-    )
-    SELECT array_agg(a.sku) INTO created FROM applied a WHERE a.inserted;
+    -- A (stock, SKU) without a kept row gets one first (the order functions
+    -- never meet that case: they reserve what has figures); then one UPDATE
+    -- applies the sums. An upsert would fire the INSERT triggers of the kept
+    -- figures on every call as well.
+    IF EXISTS (SELECT 1 FROM new_rows n
+                WHERE NOT EXISTS (SELECT 1 FROM inventory.stock_sku k
+                                   WHERE k.stock_id = n.stock_id AND k.sku = n.sku)) THEN
+        WITH made AS (
+            INSERT INTO inventory.stock_sku (stock_id, sku)
+            SELECT DISTINCT n.stock_id, n.sku FROM new_rows n
+             ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
+            RETURNING sku
+        )
+        SELECT array_agg(m.sku) INTO created FROM made m;
+    END IF;
+    UPDATE inventory.stock_sku k
+       SET reserved = k.reserved + d.quantity
+      FROM (SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
+              FROM new_rows n
+             GROUP BY n.stock_id, n.sku) d
+     WHERE k.stock_id = d.stock_id AND k.sku = d.sku;
 
     -- A row created here has no settings yet.
     IF created IS NOT NULL THEN

@@ -27,10 +27,13 @@ DECLARE
     result numeric;
 BEGIN
     PERFORM inventory.require_sku(sku);
-    PERFORM inventory.require_stock(stock_id);
     SELECT k.salable_qty INTO result
       FROM inventory.stock_sku k
      WHERE k.stock_id = get_product_salable_qty.stock_id AND k.sku = get_product_salable_qty.sku;
+    IF NOT FOUND THEN
+        -- A kept row names an existing stock; only without one is it checked.
+        PERFORM inventory.require_stock(stock_id);
+    END IF;
     RETURN coalesce(result, 0);
 END;
 $$;
@@ -46,10 +49,13 @@ DECLARE
     result boolean;
 BEGIN
     PERFORM inventory.require_sku(sku);
-    PERFORM inventory.require_stock(stock_id);
     SELECT k.is_salable INTO result
       FROM inventory.stock_sku k
      WHERE k.stock_id = is_product_salable.stock_id AND k.sku = is_product_salable.sku;
+    IF NOT FOUND THEN
+        -- A kept row names an existing stock; only without one is it checked.
+        PERFORM inventory.require_stock(stock_id);
+    END IF;
     RETURN coalesce(result, false);
 END;
 $$;

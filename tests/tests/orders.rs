@@ -1043,6 +1043,43 @@ fn a_reservation_releasing_more_than_the_order_holds_is_refused() {
 }
 
 #[test]
+fn one_reservation_statement_over_skus_with_and_without_kept_figures_applies_every_row() {
+    let mut client = fresh_db("orders_reservations_new_and_kept");
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'KF-1', 10), ('default', 'KF-2', 4)",
+    );
+    // KF-1 and KF-2 have kept figures; NF-1 has none (no item anywhere) until this
+    // statement, and KF-2 is named twice.
+    run(
+        &mut client,
+        "INSERT INTO inventory.reservation (stock_id, sku, quantity) \
+         VALUES (1, 'NF-1', -2), (1, 'kf-1', -3), (1, 'KF-2', -1), (1, 'KF-2', -1.5)",
+    );
+    assert_eq!(salable(&mut client, "KF-1", 1), 7.0);
+    assert_eq!(salable(&mut client, "KF-2", 1), 1.5);
+    // Without an item NF-1 is not salable, but its hold is kept.
+    assert_eq!(salable(&mut client, "NF-1", 1), 0.0);
+    assert_eq!(
+        number(
+            &mut client,
+            "SELECT reserved::float8 FROM inventory.stock_sku WHERE stock_id = 1 AND sku = $1",
+            &[&"NF-1"],
+        ),
+        -2.0
+    );
+    // The item arrives later: the hold counts against it.
+    run(
+        &mut client,
+        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+         VALUES ('default', 'NF-1', 5)",
+    );
+    assert_eq!(salable(&mut client, "NF-1", 1), 3.0);
+    assert_books_balance(&mut client);
+}
+
+#[test]
 fn calls_on_unknown_stocks_orders_and_sources_name_them() {
     let mut client = fresh_db("orders_unknown_objects");
     run(
