@@ -481,8 +481,7 @@ def section_profile(res):
             new_tps = median([r["tps"] for r in prev["runs"]
                               if r["clients"] == c and r["release"] != prev["version"]])
             rows.append([str(c), fmt(old_tps), fmt(new_tps), rx(ratio(new_tps, old_tps))])
-        out += table(["clients", f"{prev['version']} tps", "this release tps", "ratio"], rows)
-        out.append("")
+        out += [table(["clients", f"{prev['version']} tps", "this release tps", "ratio"], rows), ""]
     demo = res.get("plan_demo")
     if demo:
         out += ["### Cached trigger plans in a long session", "",
@@ -661,9 +660,9 @@ def findings(res):
                 f"{e['latency_avg'] * 1000:.0f} µs against {w['latency_avg'] * 1000:.0f} µs for a "
                 f"plain key read and {m['latency_avg'] * 1000:.0f} µs for Magento's query, one "
                 "client, round trip included: the function is PL/pgSQL with "
-                "`SET search_path` and calls two argument checks (`require_sku`, "
-                "`require_stock`, the latter PL/pgSQL with its own `SET` and query) before "
-                "its one `SELECT`.")
+                "`SET search_path` (saved and restored on every call) and checks the SKU "
+                "(`require_sku`, Rust) before its one `SELECT`; the stock is only looked up "
+                "when the SKU has no kept row there.")
     prev = res.get("previous_release")
     if prev:
         def med(c, new):

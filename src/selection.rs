@@ -95,12 +95,12 @@ fn kept_plan(
 /// order, and one row with a NULL source for any uncovered remainder, so the
 /// request is shippable exactly when no such row comes back. Reservations and
 /// thresholds are ignored: they were applied when the order was accepted.
+///
+/// The search_path is pinned by the body while it runs its queries, not by a
+/// SET clause: PostgreSQL applies a function's SET clause on every call, and
+/// a set-returning function is called once per row it returns.
 // pgrx needs the row type spelled out in the signature to name the columns.
 #[allow(clippy::type_complexity)]
-//
-// The search_path is pinned by the body for the time it runs its queries,
-// not by a SET clause: PostgreSQL applies a function's SET clause on every
-// call, and a set-returning function is called once per row it returns.
 #[pg_extern(stable, schema = "inventory")]
 fn select_sources_text(
     stock_id: Option<i32>,
