@@ -307,16 +307,20 @@ BEGIN
                 SELECT x.line, r.reason FROM (VALUES
                     (x.source_code IS NULL OR NOT EXISTS (
                          SELECT 1 FROM inventory.source s WHERE s.source_code = x.source_code),
-                     format('unknown source "%s"', inventory.shown(x.source_code))),
+                     CASE WHEN x.source_code IS NULL THEN 'no source code'
+                          ELSE format('unknown source "%s"', inventory.shown(x.source_code)) END),
                     (x.sku IS NULL OR NOT inventory.valid_sku(x.sku),
-                     format('SKU "%s" must have 1 to 64 characters and no surrounding whitespace',
-                            inventory.shown(x.sku))),
+                     CASE WHEN x.sku IS NULL THEN 'no SKU'
+                          ELSE format('SKU "%s" must have 1 to 64 characters and no '
+                                      'surrounding whitespace', inventory.shown(x.sku)) END),
                     (x.status IS NULL OR x.status NOT IN (0, 1),
-                     format('status %s is not 0 or 1', coalesce(x.status::text, 'NULL'))),
+                     CASE WHEN x.status IS NULL THEN 'no status'
+                          ELSE format('status %s is not 0 or 1', x.status) END),
                     (x.quantity IS NULL OR x.quantity = 'NaN' OR abs(x.quantity) >= 1e8
                        OR x.quantity <> round(x.quantity, 4),
-                     format('quantity %s must be finite, below 10^8, at most 4 decimals',
-                            inventory.shown(x.quantity::text)))
+                     CASE WHEN x.quantity IS NULL THEN 'no quantity'
+                          ELSE format('quantity %s must be finite, below 10^8, at most 4 decimals',
+                                      inventory.shown(x.quantity::text)) END)
                 ) r(failed, reason)
                 WHERE r.failed
          ) b

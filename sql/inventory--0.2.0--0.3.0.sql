@@ -1,18 +1,22 @@
 -- inventory 0.2.0 -> 0.3.0: a faster checkout, source selection and COPY import.
 --
--- What changed, with the same results:
+-- What changed:
 --   place_order runs six statements where it ran ten, with generic plans
 --   kept for the session;
 --   item lists come back from one Rust call with SKUs already merged in the
 --   SKU collation, and parse_items is PL/pgSQL (a SQL function with a SET
 --   clause is parsed and planned on every call);
 --   the reservation trigger sums an order's ledger only when rows give
---   stock back, and updates the kept figures instead of upserting them;
+--   stock back, and updates the kept figures, upserting only those it did
+--   not find;
 --   the COPY landing table validates in one pass and builds its
---   line-by-line report only for a bad file;
+--   line-by-line report only for a bad file (an empty field now reads
+--   "no SKU", not "SKU "NULL"");
 --   select_sources_text pins its search_path itself, once per call instead
 --   of once per row it returns, and select_sources, its wrapper, has no SET
---   clause, so PostgreSQL inlines it into the calling query;
+--   clause, so PostgreSQL inlines it into the calling query; it also finds
+--   items whose SKU differs from the request in width, not only in case,
+--   and merges request lines as place_order does;
 --   the salable lookups check that the stock exists only when the SKU has
 --   no kept row there.
 -- New: the function inventory.parse_item_arrays and the type
@@ -192,6 +196,9 @@ AS $$
 DECLARE
     bad record;
     created text[];
+    groups bigint;
+    done_stocks integer[];
+    done_skus text[];
 BEGIN
     -- An order's reservations for a (stock, SKU) never sum above 0; one
     -- without an order may only hold stock. Every earlier statement kept both
@@ -224,28 +231,41 @@ BEGIN
         END IF;
     END IF;
 
-    -- A (stock, SKU) without a kept row gets one first (the order functions
-    -- never meet that case: they reserve what has figures); then one UPDATE
-    -- applies the sums. An upsert would fire the INSERT triggers of the kept
-    -- figures on every call as well.
-    IF EXISTS (SELECT 1 FROM new_rows n
-                WHERE NOT EXISTS (SELECT 1 FROM inventory.stock_sku k
-                                   WHERE k.stock_id = n.stock_id AND k.sku = n.sku)) THEN
+    -- One UPDATE applies the sums to the kept rows (an upsert would fire the
+    -- INSERT triggers of the kept figures on every call as well). A (stock,
+    -- SKU) it did not reach has no kept row: none yet, or one that a
+    -- concurrent transaction deleted before this one could lock it. Those
+    -- few are upserted.
+    WITH delta AS (
+        SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
+          FROM new_rows n
+         GROUP BY n.stock_id, n.sku
+    ), applied AS (
+        UPDATE inventory.stock_sku k
+           SET reserved = k.reserved + d.quantity
+          FROM delta d
+         WHERE k.stock_id = d.stock_id AND k.sku = d.sku
+        RETURNING k.stock_id, k.sku
+    )
+    SELECT (SELECT count(*) FROM delta), array_agg(a.stock_id), array_agg(a.sku)
+      INTO groups, done_stocks, done_skus
+      FROM applied a;
+    IF coalesce(cardinality(done_skus), 0) < groups THEN
         WITH made AS (
-            INSERT INTO inventory.stock_sku (stock_id, sku)
-            SELECT DISTINCT n.stock_id, n.sku FROM new_rows n
-             ORDER BY 1, 2
-            ON CONFLICT DO NOTHING
-            RETURNING sku
+            INSERT INTO inventory.stock_sku AS k (stock_id, sku, reserved)
+            SELECT d.stock_id, d.sku, d.quantity
+              FROM (SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
+                      FROM new_rows n
+                     GROUP BY n.stock_id, n.sku) d
+              LEFT JOIN unnest(done_stocks, done_skus) AS u(stock_id, sku)
+                     ON u.stock_id = d.stock_id AND u.sku = d.sku
+             WHERE u.sku IS NULL
+             ORDER BY d.stock_id, d.sku
+            ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = k.reserved + EXCLUDED.reserved
+            RETURNING k.sku, (xmax = 0) AS inserted
         )
-        SELECT array_agg(m.sku) INTO created FROM made m;
+        SELECT array_agg(m.sku) FILTER (WHERE m.inserted) INTO created FROM made m;
     END IF;
-    UPDATE inventory.stock_sku k
-       SET reserved = k.reserved + d.quantity
-      FROM (SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
-              FROM new_rows n
-             GROUP BY n.stock_id, n.sku) d
-     WHERE k.stock_id = d.stock_id AND k.sku = d.sku;
 
     -- A row created here has no settings yet.
     IF created IS NOT NULL THEN
@@ -318,16 +338,20 @@ BEGIN
                 SELECT x.line, r.reason FROM (VALUES
                     (x.source_code IS NULL OR NOT EXISTS (
                          SELECT 1 FROM inventory.source s WHERE s.source_code = x.source_code),
-                     format('unknown source "%s"', inventory.shown(x.source_code))),
+                     CASE WHEN x.source_code IS NULL THEN 'no source code'
+                          ELSE format('unknown source "%s"', inventory.shown(x.source_code)) END),
                     (x.sku IS NULL OR NOT inventory.valid_sku(x.sku),
-                     format('SKU "%s" must have 1 to 64 characters and no surrounding whitespace',
-                            inventory.shown(x.sku))),
+                     CASE WHEN x.sku IS NULL THEN 'no SKU'
+                          ELSE format('SKU "%s" must have 1 to 64 characters and no '
+                                      'surrounding whitespace', inventory.shown(x.sku)) END),
                     (x.status IS NULL OR x.status NOT IN (0, 1),
-                     format('status %s is not 0 or 1', coalesce(x.status::text, 'NULL'))),
+                     CASE WHEN x.status IS NULL THEN 'no status'
+                          ELSE format('status %s is not 0 or 1', x.status) END),
                     (x.quantity IS NULL OR x.quantity = 'NaN' OR abs(x.quantity) >= 1e8
                        OR x.quantity <> round(x.quantity, 4),
-                     format('quantity %s must be finite, below 10^8, at most 4 decimals',
-                            inventory.shown(x.quantity::text)))
+                     CASE WHEN x.quantity IS NULL THEN 'no quantity'
+                          ELSE format('quantity %s must be finite, below 10^8, at most 4 decimals',
+                                      inventory.shown(x.quantity::text)) END)
                 ) r(failed, reason)
                 WHERE r.failed
          ) b

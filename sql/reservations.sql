@@ -15,6 +15,9 @@ AS $$
 DECLARE
     bad record;
     created text[];
+    groups bigint;
+    done_stocks integer[];
+    done_skus text[];
 BEGIN
     -- An order's reservations for a (stock, SKU) never sum above 0; one
     -- without an order may only hold stock. Every earlier statement kept both
@@ -47,28 +50,41 @@ BEGIN
         END IF;
     END IF;
 
-    -- A (stock, SKU) without a kept row gets one first (the order functions
-    -- never meet that case: they reserve what has figures); then one UPDATE
-    -- applies the sums. An upsert would fire the INSERT triggers of the kept
-    -- figures on every call as well.
-    IF EXISTS (SELECT 1 FROM new_rows n
-                WHERE NOT EXISTS (SELECT 1 FROM inventory.stock_sku k
-                                   WHERE k.stock_id = n.stock_id AND k.sku = n.sku)) THEN
+    -- One UPDATE applies the sums to the kept rows (an upsert would fire the
+    -- INSERT triggers of the kept figures on every call as well). A (stock,
+    -- SKU) it did not reach has no kept row: none yet, or one that a
+    -- concurrent transaction deleted before this one could lock it. Those
+    -- few are upserted.
+    WITH delta AS (
+        SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
+          FROM new_rows n
+         GROUP BY n.stock_id, n.sku
+    ), applied AS (
+        UPDATE inventory.stock_sku k
+           SET reserved = k.reserved + d.quantity
+          FROM delta d
+         WHERE k.stock_id = d.stock_id AND k.sku = d.sku
+        RETURNING k.stock_id, k.sku
+    )
+    SELECT (SELECT count(*) FROM delta), array_agg(a.stock_id), array_agg(a.sku)
+      INTO groups, done_stocks, done_skus
+      FROM applied a;
+    IF coalesce(cardinality(done_skus), 0) < groups THEN
         WITH made AS (
-            INSERT INTO inventory.stock_sku (stock_id, sku)
-            SELECT DISTINCT n.stock_id, n.sku FROM new_rows n
-             ORDER BY 1, 2
-            ON CONFLICT DO NOTHING
-            RETURNING sku
+            INSERT INTO inventory.stock_sku AS k (stock_id, sku, reserved)
+            SELECT d.stock_id, d.sku, d.quantity
+              FROM (SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
+                      FROM new_rows n
+                     GROUP BY n.stock_id, n.sku) d
+              LEFT JOIN unnest(done_stocks, done_skus) AS u(stock_id, sku)
+                     ON u.stock_id = d.stock_id AND u.sku = d.sku
+             WHERE u.sku IS NULL
+             ORDER BY d.stock_id, d.sku
+            ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = k.reserved + EXCLUDED.reserved
+            RETURNING k.sku, (xmax = 0) AS inserted
         )
-        SELECT array_agg(m.sku) INTO created FROM made m;
+        SELECT array_agg(m.sku) FILTER (WHERE m.inserted) INTO created FROM made m;
     END IF;
-    UPDATE inventory.stock_sku k
-       SET reserved = k.reserved + d.quantity
-      FROM (SELECT n.stock_id, n.sku, sum(n.quantity) AS quantity
-              FROM new_rows n
-             GROUP BY n.stock_id, n.sku) d
-     WHERE k.stock_id = d.stock_id AND k.sku = d.sku;
 
     -- A row created here has no settings yet.
     IF created IS NOT NULL THEN

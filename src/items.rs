@@ -19,7 +19,7 @@ use pgrx::AnyNumeric;
 /// core parser sums SKUs equal in lower case; the SKU collation of the
 /// tables (`inventory.sku_ci`) also equates some spellings lower case does
 /// not (full-width letters, say), and it has the last word.
-fn lines(items: Option<&str>, what: Option<&str>) -> SqlResult<Vec<Line>> {
+pub(crate) fn lines(items: Option<&str>, what: Option<&str>) -> SqlResult<Vec<Line>> {
     let what = what.unwrap_or("items");
     let items = required(items, what)?;
     let parsed = parse_items_str(items).map_err(|e| SqlError::invalid(format!("{what}: {e}")))?;

@@ -5,8 +5,8 @@
 //! greedy fill are `inventory_core::selection`. Nothing is written.
 
 use crate::error::{required, SqlError, SqlResult};
+use crate::items::lines as item_lines;
 use crate::numeric::from_qty;
-use inventory_core::items::parse_items_str;
 use inventory_core::qty::Qty;
 use inventory_core::selection::{
     algorithms, order_sources, parse_algorithm_code, select, Algorithm, Candidate, Holding, Request,
@@ -32,12 +32,15 @@ const CANDIDATES: &str = "
 
 // Every in-stock item of the requested SKUs, whichever stock its source
 // serves: the candidates read first say which sources count, so this query
-// joins nothing. Quantities come as integer ten-thousandths (a source item
-// has at most 4 decimals), read straight into a Qty.
+// joins no other table. Each item comes with the number of the request it
+// answers, matched in the SKU collation (the request's spelling may differ
+// from the item's in case or width). Quantities come as integer
+// ten-thousandths (a source item has at most 4 decimals), read straight
+// into a Qty.
 const HOLDINGS: &str = "
-    SELECT si.source_code, si.sku, (si.quantity * 10000)::int8
-      FROM inventory.source_item si
-     WHERE si.sku = ANY ($1) AND si.status = 1";
+    SELECT r.n, si.source_code, (si.quantity * 10000)::int8
+      FROM unnest($1::text[]) WITH ORDINALITY AS r(sku, n)
+      JOIN inventory.source_item si ON si.sku = r.sku AND si.status = 1";
 
 /// Runs `f` with the search_path `pg_catalog, inventory, pg_temp`, restoring
 /// the caller's afterwards, as a function's SET clause would. An error
@@ -127,12 +130,13 @@ fn select_sources_text(
         .map(serde_json::from_str)
         .transpose()
         .map_err(|e| SqlError::invalid(format!("destination: {e}")))?;
-    let requests: Vec<Request> = parse_items_str(items)
-        .map_err(|e| SqlError::invalid(format!("items: {e}")))?
+    // Lines naming SKUs equal in the SKU collation are one request, as in
+    // place_order.
+    let requests: Vec<Request> = item_lines(Some(items), Some("items"))?
         .into_iter()
-        .map(|item| Request {
-            sku: item.sku,
-            qty: item.qty,
+        .map(|line| Request {
+            sku: line.sku,
+            qty: line.qty,
         })
         .collect();
 
@@ -149,8 +153,7 @@ fn select_sources_text(
                 }
                 _ => Algorithm::Priority,
             };
-            let skus: Vec<String> = requests.iter().map(|r| r.sku.clone()).collect();
-            let holdings = read_holdings(client, &candidates, skus)?;
+            let holdings = read_holdings(client, &candidates, &requests)?;
             let order = order_sources(&candidates, &algorithm);
             Ok(select(&order, &candidates, &holdings, &requests))
         })
@@ -221,24 +224,36 @@ fn read_candidates(client: &SpiClient<'_>, stock_id: i32) -> SqlResult<Vec<Candi
     Ok(candidates)
 }
 
-/// The in-stock items of these SKUs at the candidate sources.
+/// The in-stock items of the requested SKUs at the candidate sources, each
+/// under the spelling of the request it answers.
 fn read_holdings(
     client: &SpiClient<'_>,
     candidates: &[Candidate],
-    skus: Vec<String>,
+    requests: &[Request],
 ) -> SqlResult<Vec<Holding>> {
     let plan = kept_plan(client, HOLDINGS, &[PgBuiltInOids::TEXTARRAYOID])?;
+    let skus: Vec<String> = requests.iter().map(|r| r.sku.clone()).collect();
     let table = client.select(plan, None, &[skus.into()])?;
     let sources: HashSet<&str> = candidates.iter().map(|c| c.source_code.as_str()).collect();
     let mut holdings = Vec::with_capacity(table.len());
     for row in table {
-        let source_code = row.get::<String>(1)?.unwrap_or_default();
+        let source_code = row.get::<String>(2)?.unwrap_or_default();
         if !sources.contains(source_code.as_str()) {
             continue;
         }
+        let request = row
+            .get::<i64>(1)?
+            .and_then(|n| usize::try_from(n).ok())
+            .and_then(|n| requests.get(n.wrapping_sub(1)))
+            .ok_or_else(|| {
+                SqlError::new(
+                    PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                    "select_sources: an item answers no request",
+                )
+            })?;
         holdings.push(Holding {
             source_code,
-            sku: row.get::<String>(2)?.unwrap_or_default(),
+            sku: request.sku.clone(),
             available: Qty::from_units(row.get::<i64>(3)?.unwrap_or_default()),
         });
     }

@@ -24,6 +24,8 @@ pub enum SkuError {
     SkuTooLong(String),
     /// The SKU starts or ends with whitespace.
     SkuPadded(String),
+    /// The SKU contains a NUL character, which PostgreSQL text cannot hold.
+    SkuHasNul(String),
     /// The source code is the empty string.
     EmptySourceCode,
     /// The source code has more than [`MAX_SOURCE_CODE_CHARS`] characters.
@@ -33,7 +35,8 @@ pub enum SkuError {
 }
 
 /// Accepts a SKU that is non-empty, has at most 64 characters (Unicode scalar values, not
-/// bytes) and neither starts nor ends with Unicode whitespace. Inner spaces are allowed.
+/// bytes), neither starts nor ends with Unicode whitespace and holds no NUL character. Inner
+/// spaces are allowed.
 pub fn validate_sku(sku: &str) -> Result<(), SkuError> {
     if sku.is_empty() {
         return Err(SkuError::EmptySku);
@@ -43,6 +46,9 @@ pub fn validate_sku(sku: &str) -> Result<(), SkuError> {
     }
     if sku.chars().count() > MAX_SKU_CHARS {
         return Err(SkuError::SkuTooLong(excerpt(sku)));
+    }
+    if sku.contains('\0') {
+        return Err(SkuError::SkuHasNul(excerpt(sku)));
     }
     Ok(())
 }
@@ -99,6 +105,7 @@ impl fmt::Display for SkuError {
             SkuError::SkuPadded(sku) => {
                 write!(f, "SKU {sku:?} has leading or trailing whitespace")
             }
+            SkuError::SkuHasNul(sku) => write!(f, "SKU {sku:?} contains a NUL character"),
             SkuError::EmptySourceCode => write!(f, "source code must not be empty"),
             SkuError::SourceCodeTooLong(code) => write!(
                 f,
@@ -134,6 +141,10 @@ mod tests {
     #[test]
     fn padded_sku_is_rejected_naming_it() {
         assert_eq!(validate_sku(" A"), Err(SkuError::SkuPadded(" A".into())));
+        assert_eq!(
+            validate_sku("a\0b"),
+            Err(SkuError::SkuHasNul("a\0b".into()))
+        );
         assert_eq!(
             validate_sku(" A").unwrap_err().to_string(),
             "SKU \" A\" has leading or trailing whitespace"

@@ -675,3 +675,57 @@ fn a_sku_stocked_while_an_order_waits_for_another_sku_is_not_oversold() {
         assert_books_balance(&mut client, round);
     }
 }
+
+#[test]
+fn a_reservation_racing_the_removal_of_its_kept_row_is_still_applied() {
+    let db = "concurrency_reservation_vs_removed_figures";
+    let mut client = fresh_db(db);
+
+    for round in 0..5 {
+        let sku = format!("GONE-{round}");
+        stocked(&mut client, &sku, 5);
+        let mut writer = connect(db);
+        let writer_pid = backend_pid(&mut writer);
+        run(&mut writer, "SET statement_timeout = '30s'");
+
+        let written = thread::scope(|scope| {
+            let mut remover = connect(db);
+            let remover_pid = backend_pid(&mut remover);
+
+            // 1. The remover deletes the SKU's only item: its kept row goes with it, deleted
+            //    but not yet committed.
+            run(&mut remover, "BEGIN");
+            run(
+                &mut remover,
+                &format!("DELETE FROM inventory.source_item WHERE sku = '{sku}'"),
+            );
+
+            // 2. A reservation for the SKU (in another spelling) meets the locked row...
+            let insert = format!(
+                "INSERT INTO inventory.reservation (stock_id, sku, quantity) \
+                 VALUES (1, '{}', -2)",
+                sku.to_lowercase()
+            );
+            let waiting = scope.spawn(move || attempt(&mut writer, &insert));
+            wait_until_blocked(&mut client, writer_pid, remover_pid);
+
+            // 3. ...which is gone once the remover commits.
+            run(&mut remover, "COMMIT");
+            waiting.join().expect("the writing client thread")
+        });
+
+        assert_eq!(written, Ok(()), "round {round}");
+        assert_eq!(reserved(&mut client, &sku), -2.0, "round {round}");
+        // The kept row is back, holding the reservation.
+        assert_eq!(
+            number(
+                &mut client,
+                "SELECT reserved::float8 FROM inventory.stock_sku WHERE stock_id = 1 AND sku = $1",
+                &sku,
+            ),
+            -2.0,
+            "round {round}"
+        );
+        assert_books_balance(&mut client, round);
+    }
+}

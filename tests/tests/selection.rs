@@ -256,6 +256,69 @@ fn two_sources_holding_1_each_ship_a_request_of_2_in_full() {
 }
 
 #[test]
+fn items_spelled_in_another_case_or_width_are_selected_and_shipped() {
+    let mut c = shop("selection_collation_spellings");
+    // One SKU, held as "Y" at s1 and as the full-width "ｙ" at s2: the SKU collation deems
+    // them equal, as it does for every table.
+    run(
+        &mut c,
+        "INSERT INTO inventory.source_item VALUES ('s1', 'Y', 1, 1), ('s2', 'ｙ', 5, 1)",
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM inventory.stock_sku WHERE stock_id = 2 AND salable_qty = 6"
+        ),
+        1
+    );
+
+    assert_eq!(
+        by_priority(&mut c, 2, r#"[{"sku": "y", "qty": 3}]"#),
+        [pick("y", "s1", "1"), pick("y", "s2", "2")]
+    );
+    // Lines naming it in two spellings are one request, under the first line's spelling.
+    assert_eq!(
+        by_priority(
+            &mut c,
+            2,
+            r#"[{"sku": "Ｙ", "qty": 1}, {"sku": "x-other", "qty": 1}, {"sku": "y", "qty": 2}]"#
+        ),
+        [
+            pick("Ｙ", "s1", "1"),
+            pick("Ｙ", "s2", "2"),
+            short("x-other", "1")
+        ]
+    );
+
+    place(&mut c, "fw-1", 2, r#"[{"sku": "y", "qty": 3}]"#);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM inventory.ship_order_by_selection('fw-1')"
+        ),
+        2
+    );
+    assert_eq!(
+        text(
+            &mut c,
+            "SELECT string_agg(source_code || ':' || quantity::text, ' ' ORDER BY source_code)
+               FROM inventory.source_item WHERE sku = $1",
+            &[&"y"],
+        )
+        .as_deref(),
+        Some("s1:0 s2:3")
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM inventory.order_item WHERE order_id = 'fw-1' AND qty_open > 0"
+        ),
+        0
+    );
+    assert_kept_figures_match(&mut c);
+}
+
+#[test]
 fn equal_priorities_are_taken_in_source_code_order() {
     let mut c = fresh_db("selection_priority_ties");
     run(
