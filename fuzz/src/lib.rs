@@ -11,7 +11,7 @@ use inventory_core::catalog::{
     is_product_type, parse_catalog, CatalogProduct, LineError, MAX_LISTED_ERRORS,
 };
 use inventory_core::geonames::parse_geonames;
-use inventory_core::items::{parse_items_str, Item, ItemsError};
+use inventory_core::items::{merge_lines, parse_items_str, Item, ItemsError};
 use inventory_core::qty::{Qty, QtyError, LIMIT};
 use inventory_core::sku::{sku_key, validate_sku, validate_source_code};
 use inventory_core::source_items::{parse_source_items, SourceItemRow};
@@ -370,6 +370,64 @@ pub fn check_items(text: &str) {
     let again = parse_items_str(&written)
         .unwrap_or_else(|e| panic!("items: written back {written:?}, rejected: {e}"));
     assert_eq!(again, items, "items: round trip of {written:?}");
+
+    check_merged_lines(&items);
+}
+
+/// A stand-in for a collation that equates more than lower case does: lower case with
+/// hyphens and underscores left out.
+fn loose_key(sku: &str) -> String {
+    sku_key(sku).replace(['-', '_'], "")
+}
+
+/// `merge_lines` over an accepted list, with [`loose_key`] as the equality: every group of
+/// equal SKUs becomes its first line, which keeps its number and spelling and holds the
+/// group's sum; the lines stay in line order and no two remaining lines are equal; a sum out
+/// of range is refused, naming a line of the list.
+fn check_merged_lines(items: &[Item]) {
+    let merged = match merge_lines(items.to_vec(), |a, b| loose_key(a).cmp(&loose_key(b))) {
+        Ok(lines) => lines,
+        Err(ItemsError::TotalTooLarge { index, .. }) => {
+            assert!(
+                (2..=items.len()).contains(&index),
+                "merge: refused at line {index}"
+            );
+            return;
+        }
+        Err(e) => panic!("merge: unexpected error {e}"),
+    };
+    assert_eq!(
+        merged.first().map(|l| l.line),
+        Some(1),
+        "merge: line 1 is always kept"
+    );
+    let mut seen = HashSet::new();
+    let mut previous = 0;
+    for line in &merged {
+        assert!(line.line > previous, "merge: lines out of order");
+        previous = line.line;
+        let first = &items[line.line - 1];
+        assert_eq!(
+            line.sku, first.sku,
+            "merge: line {} changed its spelling",
+            line.line
+        );
+        let key = loose_key(&line.sku);
+        assert!(seen.insert(key.clone()), "merge: {:?} twice", line.sku);
+        let sum = items
+            .iter()
+            .filter(|i| loose_key(&i.sku) == key)
+            .fold(Qty::from_units(0), |total, i| {
+                total.checked_add(i.qty).expect("in range")
+            });
+        assert_eq!(
+            line.qty, sum,
+            "merge: line {} holds {}",
+            line.line, line.qty
+        );
+    }
+    let groups: HashSet<String> = items.iter().map(|i| loose_key(&i.sku)).collect();
+    assert_eq!(seen.len(), groups.len(), "merge: a group was lost");
 }
 
 fn check_items_error(text: &str, error: &ItemsError) {
