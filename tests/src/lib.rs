@@ -239,6 +239,82 @@ pub fn assert_kept_figures_match(client: &mut impl GenericClient) {
     panic!("{report}");
 }
 
+/// The end of every scenario: the kept figures equal a full recomputation
+/// ([`assert_kept_figures_match`]) and every order's reservations equal what its lines
+/// still hold (`inventory.reservation_inconsistencies()` is empty). `when` says in the
+/// failure message which moment was checked ("round 3", say), or is empty.
+#[track_caller]
+pub fn assert_books_balance(client: &mut impl GenericClient, when: &str) {
+    assert_kept_figures_match(client);
+
+    let sql = "SELECT stock_id, sku, order_id, expected::text, actual::text, problem \
+               FROM inventory.reservation_inconsistencies()";
+    let rows = client
+        .query(sql, &[])
+        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
+    let found: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "stock {:?} SKU {:?} order {:?}: expected {:?}, actual {:?} ({:?})",
+                r.get::<_, Option<i32>>(0),
+                r.get::<_, Option<String>>(1),
+                r.get::<_, Option<String>>(2),
+                r.get::<_, Option<String>>(3),
+                r.get::<_, Option<String>>(4),
+                r.get::<_, Option<String>>(5),
+            )
+        })
+        .collect();
+    let when = if when.is_empty() {
+        String::new()
+    } else {
+        format!("{when}: ")
+    };
+    assert!(
+        found.is_empty(),
+        "{when}reservation inconsistencies:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Runs statements (simple protocol) that must succeed; panics naming them otherwise.
+#[track_caller]
+pub fn run(client: &mut impl GenericClient, sql: &str) {
+    client
+        .batch_execute(sql)
+        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
+}
+
+/// The `bigint` a one-row, one-column query returns (a `count(*)`, say).
+#[track_caller]
+pub fn count(client: &mut impl GenericClient, sql: &str) -> i64 {
+    client
+        .query_one(sql, &[])
+        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)))
+        .get(0)
+}
+
+/// Every table of the extension that holds rows, the kept figures last.
+pub const DATA_TABLES: [&str; 16] = [
+    "source",
+    "stock",
+    "stock_sales_channel",
+    "stock_source_link",
+    "source_item",
+    "product",
+    "defaults",
+    "geoname",
+    "reservation",
+    "sales_order",
+    "order_item",
+    "shipment",
+    "shipment_item",
+    "credit_memo",
+    "credit_memo_item",
+    "stock_sku",
+];
+
 fn shown<T: std::fmt::Debug>(value: Option<T>) -> String {
     value.map_or_else(|| "NULL".to_string(), |v| format!("{v:?}"))
 }

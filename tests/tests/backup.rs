@@ -9,38 +9,12 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use inventory_tests::postgres::Client;
-use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db};
-
-/// Every table of the extension that holds rows, the kept figures last.
-const TABLES: [&str; 16] = [
-    "source",
-    "stock",
-    "stock_sales_channel",
-    "stock_source_link",
-    "source_item",
-    "product",
-    "defaults",
-    "geoname",
-    "reservation",
-    "sales_order",
-    "order_item",
-    "shipment",
-    "shipment_item",
-    "credit_memo",
-    "credit_memo_item",
-    "stock_sku",
-];
+use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db, run, DATA_TABLES};
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the integration tests through scripts/test.sh")
     })
-}
-
-fn run(client: &mut Client, sql: &str) {
-    client
-        .batch_execute(sql)
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
 }
 
 fn text(client: &mut Client, sql: &str) -> String {
@@ -185,7 +159,7 @@ SELECT inventory.refund_order('106', '106-M1', '[{"sku": "24-MB04", "qty": 2}]')
 /// The kept figures are compared by value: a sum kept by adding deltas may carry another
 /// scale than the same sum recomputed at once (0.0 and 0).
 fn table_rows(client: &mut Client, timeless: bool) -> Vec<(String, String)> {
-    TABLES
+    DATA_TABLES
         .iter()
         .map(|table| {
             let source = match *table {

@@ -10,8 +10,8 @@ use inventory_tests::postgres::error::DbError;
 use inventory_tests::postgres::types::ToSql;
 use inventory_tests::postgres::{Client, Error};
 use inventory_tests::{
-    assert_kept_figures_match, connect, describe, expect_error, expect_error_params, fresh_db,
-    shared_data,
+    assert_kept_figures_match, connect, count, describe, expect_error, expect_error_params,
+    fresh_db, run, shared_data,
 };
 
 const COPY_IMPORT: &str = "COPY inventory.source_item_import FROM STDIN WITH (FORMAT csv, HEADER)";
@@ -46,18 +46,6 @@ fn shop(name: &str) -> Client {
          VALUES (2, 's1', 1), (2, 's2', 2);",
     );
     c
-}
-
-/// Runs statements that must succeed.
-fn run(c: &mut Client, sql: &str) {
-    c.batch_execute(sql)
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
-}
-
-fn count(c: &mut Client, sql: &str) -> i64 {
-    c.query_one(sql, &[])
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)))
-        .get(0)
 }
 
 /// The one `integer` a bulk function returns.

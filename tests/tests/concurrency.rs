@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use inventory_tests::postgres::{self, Client};
 use inventory_tests::{
-    assert_kept_figures_match, connect, describe, fresh_db, run_concurrently_with_barrier,
+    assert_books_balance, connect, describe, fresh_db, run, run_concurrently_with_barrier,
 };
 
 /// What one client's call came to: done, with its result, or refused with the SQLSTATE the
@@ -36,12 +36,6 @@ fn judged<T>(result: Result<T, postgres::Error>, refusal: &str, what: &str) -> R
         Err(e) if e.code().is_some_and(|code| code.code() == refusal) => Ok(Attempt::Refused),
         Err(e) => Err(format!("{what}: {}", describe(&e))),
     }
-}
-
-fn run(client: &mut Client, sql: &str) {
-    client
-        .batch_execute(sql)
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
 }
 
 /// Runs one statement or script from a client thread: a failure is reported, not panicked.
@@ -165,39 +159,6 @@ fn done<T>(round: usize, reports: &[Report<T>]) -> usize {
         .count()
 }
 
-/// After every round: the kept figures equal a recomputation and no order's reservations
-/// differ from its open lines.
-fn assert_books_balance(client: &mut Client, round: usize) {
-    assert_kept_figures_match(client);
-
-    let rows = client
-        .query(
-            "SELECT stock_id, sku, order_id, expected::text, actual::text, problem \
-             FROM inventory.reservation_inconsistencies()",
-            &[],
-        )
-        .unwrap_or_else(|e| panic!("reservation_inconsistencies(): {}", describe(&e)));
-    let found: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "stock {:?} SKU {:?} order {:?}: expected {:?}, actual {:?} ({:?})",
-                r.get::<_, Option<i32>>(0),
-                r.get::<_, Option<String>>(1),
-                r.get::<_, Option<String>>(2),
-                r.get::<_, Option<String>>(3),
-                r.get::<_, Option<String>>(4),
-                r.get::<_, Option<String>>(5),
-            )
-        })
-        .collect();
-    assert!(
-        found.is_empty(),
-        "round {round}: reservation inconsistencies:\n{}",
-        found.join("\n")
-    );
-}
-
 fn one_of(sku: &str, qty: u32) -> String {
     format!(r#"[{{"sku": "{sku}", "qty": {qty}}}]"#)
 }
@@ -224,7 +185,7 @@ fn ten_buyers_of_the_last_unit_leave_exactly_one_order() {
         assert_eq!(done(round, &reports), 1, "round {round}: {reports:?}");
         assert_eq!(salable(&mut client, &sku), 0.0, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -1.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -246,7 +207,7 @@ fn twenty_buyers_of_ten_units_leave_exactly_ten_orders() {
         assert_eq!(done(round, &reports), 10, "round {round}: {reports:?}");
         assert_eq!(salable(&mut client, &sku), 0.0, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -10.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -268,7 +229,7 @@ fn two_orders_of_4_with_6_on_hand_leave_exactly_one() {
         assert_eq!(done(round, &reports), 1, "round {round}: {reports:?}");
         assert_eq!(salable(&mut client, &sku), 2.0, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -4.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -298,7 +259,7 @@ fn orders_naming_two_skus_in_either_order_never_deadlock() {
         assert_eq!(reserved(&mut client, &y), -20.0, "round {round}");
         assert_eq!(salable(&mut client, &x), 980.0, "round {round}");
         assert_eq!(salable(&mut client, &y), 980.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -325,7 +286,7 @@ fn one_order_id_placed_by_five_sessions_at_once_reserves_once() {
         }
         assert_eq!(reserved(&mut client, &sku), -3.0, "round {round}");
         assert_eq!(salable(&mut client, &sku), 7.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -360,7 +321,7 @@ fn three_shipments_of_4_against_10_open_leave_exactly_two() {
         assert_eq!(on_shelf(&mut client, &sku), 92.0, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -2.0, "round {round}");
         assert_eq!(salable(&mut client, &sku), 90.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -388,7 +349,7 @@ fn one_shipment_id_sent_by_five_sessions_at_once_is_applied_once() {
         assert_eq!(on_shelf(&mut client, &sku), 96.0, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -6.0, "round {round}");
         assert_eq!(salable(&mut client, &sku), 90.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -433,7 +394,7 @@ fn two_shipments_of_6_from_a_shelf_of_10_leave_exactly_one() {
         assert_eq!(reserved(&mut client, &sku), -6.0, "round {round}");
         // 4 on the shelf, 6 still held, threshold -10.
         assert_eq!(salable(&mut client, &sku), 8.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -479,7 +440,7 @@ fn a_cancel_racing_a_full_shipment_never_releases_what_shipped() {
         );
         assert_eq!(reserved(&mut client, &sku), 0.0, "round {round}");
         assert_eq!(salable(&mut client, &sku), 100.0 - shipped, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -581,7 +542,7 @@ fn orders_racing_source_item_updates_never_take_more_than_was_salable() {
         );
         assert_eq!(left, quantity - accepted, "round {round}");
         assert_eq!(reserved(&mut client, &sku), -accepted, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -672,7 +633,7 @@ fn a_sku_stocked_while_an_order_waits_for_another_sku_is_not_oversold() {
             -reserved(&mut client, &new)
         );
         assert_eq!(reserved(&mut client, &busy), -1.0, "round {round}");
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
 
@@ -726,6 +687,6 @@ fn a_reservation_racing_the_removal_of_its_kept_row_is_still_applied() {
             -2.0,
             "round {round}"
         );
-        assert_books_balance(&mut client, round);
+        assert_books_balance(&mut client, &format!("round {round}"));
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use inventory_tests::postgres::fallible_iterator::FallibleIterator;
 use inventory_tests::postgres::Client;
-use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db};
+use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db, run};
 use serde_json::Value;
 
 /// How long the listener waits for one more notification after the last one.
@@ -41,11 +41,6 @@ fn shop(name: &str) -> Client {
          VALUES (2, 's1', 1), (2, 's2', 2);",
     );
     c
-}
-
-fn run(c: &mut Client, sql: &str) {
-    c.batch_execute(sql)
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
 }
 
 /// A second connection to `db`, listening on `inventory_events`.

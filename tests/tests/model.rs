@@ -2,18 +2,12 @@
 //! rules that keep the default source and stock in place, and every validation
 //! rule, each shown to raise its error and to write nothing.
 
-use inventory_tests::{assert_kept_figures_match, expect_error, fresh_db, shared_data};
+use inventory_tests::{assert_kept_figures_match, count, expect_error, fresh_db, shared_data};
 use postgres::Client;
 
 fn exec(c: &mut Client, sql: &str) {
     c.batch_execute(sql)
         .unwrap_or_else(|e| panic!("`{sql}` failed: {e}"));
-}
-
-fn count(c: &mut Client, sql: &str) -> i64 {
-    c.query_one(sql, &[])
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {e}"))
-        .get(0)
 }
 
 /// Every row of the writable tables, as text, to prove a failed statement wrote nothing.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use inventory_tests::postgres::error::DbError;
 use inventory_tests::postgres::{Client, Config, NoTls, SimpleQueryMessage};
-use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db};
+use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db, run};
 
 /// Every table of the extension with one of its columns, for the write attempts.
 const TABLES: [(&str, &str); 17] = [
@@ -176,12 +176,6 @@ fn config(db: &str, user: Option<&str>) -> Config {
 
 fn try_connect(db: &str, user: Option<&str>) -> Result<Client, inventory_tests::postgres::Error> {
     config(db, user).connect(NoTls)
-}
-
-fn run(client: &mut Client, sql: &str) {
-    client
-        .batch_execute(sql)
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
 }
 
 /// Runs one attempt: `None` when it succeeded, else the server's error.

@@ -8,20 +8,9 @@ use std::fs;
 use inventory_tests::postgres::types::ToSql;
 use inventory_tests::postgres::Client;
 use inventory_tests::{
-    assert_kept_figures_match, describe, expect_error, expect_error_params, fresh_db, shared_data,
+    assert_kept_figures_match, count, describe, expect_error, expect_error_params, fresh_db, run,
+    shared_data,
 };
-
-/// Runs statements that must succeed.
-fn run(c: &mut Client, sql: &str) {
-    c.batch_execute(sql)
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)));
-}
-
-fn count(c: &mut Client, sql: &str) -> i64 {
-    c.query_one(sql, &[])
-        .unwrap_or_else(|e| panic!("`{sql}` failed: {}", describe(&e)))
-        .get(0)
-}
 
 /// The one text value of a query that must return one row (cast it to text in the SQL).
 fn text(c: &mut Client, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Option<String> {
