@@ -716,14 +716,14 @@ def previous_release_version():
 
 
 def previous_release(results):
-    """The checkout as the previous release's SQL runs it (a template created at that
-    version from its frozen install script, same library, same data) against this
-    release's, alternating, at 1 and 16 clients: what the release changed, measured in the
-    same run."""
+    """The checkout (at 1 and 16 clients) and source selection (10 lines over 50 sources,
+    1 client) as the previous release's SQL runs them (a template created at that version
+    from its frozen install script, same library, same data) against this release's,
+    alternating: what the release changed, measured in the same run."""
     version = previous_release_version()
     if not version:
         return
-    say(f"checkout of release {version} against this one")
+    say(f"checkout and selection of release {version} against this one")
     tpl = TEMPLATE + "_prev"
     try:
         psql(f"DROP DATABASE IF EXISTS {tpl} WITH (FORCE);\nCREATE DATABASE {tpl};")
@@ -737,14 +737,17 @@ def previous_release(results):
         say(f"  previous release skipped: {str(e).splitlines()[0]}")
         return
     runs = []
-    for c in sorted({min(CFG.clients), near16(CFG.clients)}):
+    work = [("checkout", "checkout_ext.sql", c, {"skus": CFG.skus})
+            for c in sorted({min(CFG.clients), near16(CFG.clients)})]
+    work.append(("selection", "select_ext_priority.sql", 1, {"sel_skus": CFG.sel_skus}))
+    for what, script, c, defines in work:
         for rep in range(2):
             for label, template in ((version, tpl), ("this release", TEMPLATE)):
                 fresh_db(template=template)
-                r = pgbench(f"release_{label.replace(' ', '_')}_{c}_{rep}", "checkout_ext.sql", c,
-                            duration=max(4, CFG.profile_seconds), defines={"skus": CFG.skus})
-                check_figures(RUN_DB, f"checkout at {label}")
-                runs.append({"release": label, "clients": c, "tps": r["tps"],
+                r = pgbench(f"release_{what}_{label.replace(' ', '_')}_{c}_{rep}", script, c,
+                            duration=max(4, CFG.profile_seconds), defines=defines)
+                check_figures(RUN_DB, f"{what} at {label}")
+                runs.append({"work": what, "release": label, "clients": c, "tps": r["tps"],
                              "latency_avg": r["latency_avg"]})
     psql(f"DROP DATABASE IF EXISTS {tpl} WITH (FORCE);")
     results["previous_release"] = {"version": version, "runs": runs}
@@ -864,6 +867,13 @@ def statement_profile(results, files):
         timer.join()
         sampler.join()
         prof[key] = {"run": run_, "waits": sampled.get("waits", [])}
+
+    # Source selection's server time per call, and its nested queries', at one client.
+    fresh_db()
+    reset(RUN_DB)
+    run_ = pgbench("profile_statements_selection", "select_ext_priority.sql", 1,
+                   duration=CFG.profile_seconds, defines={"sel_skus": CFG.sel_skus})
+    prof["selection"] = {"run": run_, "statements": statements(RUN_DB, 6)}
 
     size = min(CFG.import_sizes)
     fresh_db()

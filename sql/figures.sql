@@ -96,6 +96,53 @@ $$;
 COMMENT ON FUNCTION inventory.refresh_figures(text[]) IS
     'Internal: recompute the kept figures of these SKUs in every stock, under their row locks';
 
+-- The same discipline for what source selection reads: lock each SKU's row
+-- (made first when missing), then recompute it in a later statement.
+CREATE FUNCTION inventory.refresh_holdings(skus text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF skus IS NULL OR cardinality(skus) = 0 THEN
+        RETURN;
+    END IF;
+
+    INSERT INTO inventory.sku_holding (sku, source_codes, units)
+    SELECT s.sku, '{}', '{}'
+      FROM unnest(skus) AS s(sku)
+     ORDER BY 1
+    ON CONFLICT DO NOTHING;
+
+    PERFORM 1 FROM inventory.sku_holding
+     WHERE sku IN (SELECT unnest(skus))
+     ORDER BY sku
+       FOR UPDATE;
+
+    WITH fresh AS (
+        SELECT si.sku,
+               array_agg(si.source_code ORDER BY si.source_code) AS source_codes,
+               array_agg((si.quantity * 10000)::bigint ORDER BY si.source_code) AS units
+          FROM inventory.source_item si
+         WHERE si.sku IN (SELECT unnest(skus)) AND si.status = 1
+         GROUP BY si.sku
+    )
+    UPDATE inventory.sku_holding h
+       SET source_codes = f.source_codes, units = f.units
+      FROM fresh f
+     WHERE h.sku = f.sku
+       AND (h.source_codes, h.units) IS DISTINCT FROM (f.source_codes, f.units);
+
+    -- SKUs no source holds in stock any more.
+    DELETE FROM inventory.sku_holding h
+     WHERE h.sku IN (SELECT unnest(skus))
+       AND NOT EXISTS (SELECT 1 FROM inventory.source_item si
+                        WHERE si.sku = h.sku AND si.status = 1);
+END;
+$$;
+COMMENT ON FUNCTION inventory.refresh_holdings(text[]) IS
+    'Internal: recompute what source selection reads for these SKUs, under their row locks';
+
 -- The figures as a full recomputation from the base tables would give them.
 CREATE FUNCTION inventory.recomputed_figures()
 RETURNS TABLE (stock_id integer, sku text, quantity numeric, reserved numeric,
@@ -176,10 +223,23 @@ AS $$
                 WHEN k.sku IS NULL OR f.sku IS NULL THEN false
                 WHEN v.field = 'manage_stock' THEN v.kept IS DISTINCT FROM v.fresh
                 ELSE v.kept::numeric IS DISTINCT FROM v.fresh::numeric END
+    UNION ALL
+    -- What source selection reads, per SKU: no stock.
+    SELECT NULL, coalesce(h.sku, r.sku), 'holdings',
+           h.source_codes::text || ' ' || h.units::text,
+           r.source_codes::text || ' ' || r.units::text
+      FROM inventory.sku_holding h
+      FULL JOIN (SELECT si.sku,
+                        array_agg(si.source_code ORDER BY si.source_code) AS source_codes,
+                        array_agg((si.quantity * 10000)::bigint ORDER BY si.source_code) AS units
+                   FROM inventory.source_item si
+                  WHERE si.status = 1
+                  GROUP BY si.sku) r ON r.sku = h.sku
+     WHERE (h.source_codes, h.units) IS DISTINCT FROM (r.source_codes, r.units)
      ORDER BY 1, 2, 3;
 $$;
 COMMENT ON FUNCTION inventory.figure_differences() IS
-    'Every kept figure that differs from a full recomputation; empty when all are right';
+    'Every kept figure (and SKU holding, with a NULL stock) that differs from a full recomputation; empty when all are right';
 
 CREATE FUNCTION inventory.rebuild_figures()
 RETURNS bigint
@@ -196,16 +256,22 @@ BEGIN
                                      threshold)
     SELECT * FROM inventory.recomputed_figures();
     GET DIAGNOSTICS n = ROW_COUNT;
+
+    LOCK TABLE inventory.sku_holding IN EXCLUSIVE MODE;
+    DELETE FROM inventory.sku_holding;
+    PERFORM inventory.refresh_holdings(ARRAY(SELECT DISTINCT si.sku FROM inventory.source_item si
+                                              WHERE si.status = 1));
     RETURN n;
 END;
 $$;
 COMMENT ON FUNCTION inventory.rebuild_figures() IS
-    'Throw away and recompute every kept figure from the base tables; returns the rows written';
+    'Throw away and recompute every kept figure and SKU holding from the base tables; returns the figure rows written';
 
 -- Statement-level trigger functions: gather the SKUs a statement touched.
 
 -- Source items and product settings both name their SKU: the figures of
--- every stock holding those SKUs are recomputed.
+-- every stock holding those SKUs are recomputed, and for source items what
+-- source selection reads of them.
 CREATE FUNCTION inventory.skus_changed()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -227,6 +293,9 @@ BEGIN
         PERFORM inventory.refuse_items_of_composites(skus);
     END IF;
     PERFORM inventory.refresh_figures(skus);
+    IF TG_TABLE_NAME = 'source_item' THEN
+        PERFORM inventory.refresh_holdings(skus);
+    END IF;
     RETURN NULL;
 END;
 $$;

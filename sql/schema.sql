@@ -267,6 +267,23 @@ COMMENT ON COLUMN inventory.stock_sku.threshold IS
     'Adapted out-of-stock threshold (plus the notify quantity when defaults.notify_qty_reduces_salable)';
 CREATE INDEX ON inventory.stock_sku (sku);
 
+-- What source selection reads: per SKU, every in-stock source item, whichever
+-- stock its source serves, as two arrays in source-code order. One row per SKU
+-- instead of one item per source: selecting for 10 SKUs over 50 sources reads
+-- 10 rows, not 500 scattered items. Kept by the source items' triggers
+-- (figures.sql) and checked by inventory.figure_differences().
+CREATE TABLE inventory.sku_holding (
+    sku text COLLATE inventory.sku_ci PRIMARY KEY,
+    source_codes text[] NOT NULL,
+    units bigint[] NOT NULL
+);
+COMMENT ON TABLE inventory.sku_holding IS
+    'Kept for source selection: the in-stock source items of each SKU, maintained by triggers';
+COMMENT ON COLUMN inventory.sku_holding.source_codes IS
+    'The sources holding the SKU in stock (status 1), in source-code order';
+COMMENT ON COLUMN inventory.sku_holding.units IS
+    'Their quantities times 10,000 (a source item has at most 4 decimals), in the same order';
+
 INSERT INTO inventory.defaults DEFAULT VALUES;
 INSERT INTO inventory.source (source_code, name, country_code, postcode, description)
 VALUES ('default', 'Default Source', 'US', '00000', 'Created with the extension; cannot be disabled or deleted');

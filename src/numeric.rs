@@ -26,20 +26,26 @@ extern "C-unwind" {
 /// A quantity as a PostgreSQL numeric, exactly, with the scale of its
 /// canonical text ("3", "0.5").
 pub fn from_qty(q: Qty) -> AnyNumeric {
+    // SAFETY: numeric_datum returns a valid, non-NULL numeric datum.
+    unsafe { AnyNumeric::from_datum(numeric_datum(q), false).expect("a numeric is never NULL") }
+}
+
+/// The same numeric as [`from_qty`], as a datum palloc'd in the current
+/// memory context.
+pub fn numeric_datum(q: Qty) -> pg_sys::Datum {
     // The canonical text of a Qty is always a valid numeric literal, and
     // numeric_in is called directly: pgrx's own conversions wrap every call
     // in a PG_TRY block, which costs more than the parse itself.
     let text = CString::new(q.to_string()).expect("a Qty formats without NUL bytes");
     // SAFETY: numeric_in takes (cstring, oid, typmod) and returns a palloc'd
-    // numeric in the current memory context, which from_datum copies.
+    // numeric in the current memory context.
     unsafe {
-        let datum = pg_sys::DirectFunctionCall3Coll(
+        pg_sys::DirectFunctionCall3Coll(
             Some(numeric_in),
             pg_sys::InvalidOid,
             pg_sys::Datum::from(text.as_ptr()),
             pg_sys::Datum::from(pg_sys::InvalidOid),
             pg_sys::Datum::from(-1i32),
-        );
-        AnyNumeric::from_datum(datum, false).expect("numeric_in never returns NULL")
+        )
     }
 }

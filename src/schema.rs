@@ -61,7 +61,7 @@ extension_sql_file!(
 extension_sql_file!(
     "../sql/selection.sql",
     name = "selection",
-    requires = ["orders", selection::select_sources_text]
+    requires = ["orders", "select_sources_text"]
 );
 extension_sql_file!("../sql/bulk.sql", name = "bulk", requires = ["orders"]);
 extension_sql_file!("../sql/events.sql", name = "events", requires = ["figures"]);

@@ -296,7 +296,7 @@ pub fn count(client: &mut impl GenericClient, sql: &str) -> i64 {
 }
 
 /// Every table of the extension that holds rows, the kept figures last.
-pub const DATA_TABLES: [&str; 16] = [
+pub const DATA_TABLES: [&str; 17] = [
     "source",
     "stock",
     "stock_sales_channel",
@@ -313,6 +313,7 @@ pub const DATA_TABLES: [&str; 16] = [
     "credit_memo",
     "credit_memo_item",
     "stock_sku",
+    "sku_holding",
 ];
 
 fn shown<T: std::fmt::Debug>(value: Option<T>) -> String {

@@ -690,3 +690,132 @@ fn a_reservation_racing_the_removal_of_its_kept_row_is_still_applied() {
         assert_books_balance(&mut client, &format!("round {round}"));
     }
 }
+
+#[test]
+fn items_of_one_sku_written_at_many_sources_at_once_keep_its_holdings_whole() {
+    // Sources linked to no stock: no kept figures row serializes their writers, so only
+    // the SKU's holdings row does. Each writer owns one source and, in transactions
+    // that overlap the others', changes its item of one of the round's SKUs (its quantity
+    // and status) and deletes and recreates its item of the other; every transaction
+    // touches the two SKUs in the same order (in opposite orders, two transactions
+    // would deadlock on their rows, as with any row locks taken across statements).
+    // What source selection reads must still equal the items afterwards.
+    const WRITERS: usize = 6;
+    const STEPS: usize = 12;
+    let db = "concurrency_holdings_many_sources";
+    let mut client = fresh_db(db);
+    run(
+        &mut client,
+        "INSERT INTO inventory.source (source_code, name, country_code, postcode) \
+         SELECT 'h' || g, 'Holding ' || g, 'US', '10001' FROM generate_series(0, 5) g",
+    );
+
+    for round in 0..5 {
+        let skus = [format!("HOLD-{round}-A"), format!("HOLD-{round}-B")];
+        let reports: Vec<Result<(), String>> = run_concurrently_with_barrier(
+            db,
+            WRITERS,
+            |i, c, barrier| {
+                let source = format!("h{i}");
+                // Even writers change A and recreate B, odd ones the other way round.
+                let changed = i % 2;
+                let mut result = attempt(
+                    c,
+                    &format!(
+                        "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+                         VALUES ('{source}', '{}', {i}), ('{source}', '{}', 1)",
+                        skus[changed],
+                        skus[1 - changed]
+                    ),
+                );
+                barrier.wait();
+                for step in 0..STEPS {
+                    if result.is_err() {
+                        break;
+                    }
+                    let change = match step % 4 {
+                        0 => "SET quantity = quantity + 3",
+                        1 => "SET status = 1 - status",
+                        2 => "SET quantity = quantity - 1, status = 1",
+                        _ => "SET quantity = quantity * 2",
+                    };
+                    let statements: Vec<String> = skus
+                        .iter()
+                        .enumerate()
+                        .map(|(k, sku)| {
+                            if k == changed {
+                                format!(
+                                    "UPDATE inventory.source_item {change} \
+                                      WHERE source_code = '{source}' AND sku = '{sku}';"
+                                )
+                            } else {
+                                format!(
+                                    "DELETE FROM inventory.source_item \
+                                      WHERE source_code = '{source}' AND sku = '{sku}'; \
+                                     INSERT INTO inventory.source_item (source_code, sku, quantity) \
+                                     VALUES ('{source}', lower('{sku}'), {step});"
+                                )
+                            }
+                        })
+                        .collect();
+                    result = attempt(
+                        c,
+                        &format!(
+                            "BEGIN; {} SELECT pg_sleep(0.001); {} COMMIT",
+                            statements[0], statements[1]
+                        ),
+                    );
+                }
+                result
+            },
+        );
+        let failures: Vec<&String> = reports.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(failures.is_empty(), "round {round}: {failures:#?}");
+        assert_books_balance(&mut client, &format!("round {round}"));
+
+        // Each writer's first SKU went from i through three rounds of (+3, flip, -1 and
+        // back in stock, x2): 8i + 28; its second SKU was recreated at the last step with
+        // STEPS - 1. Every item ends in stock.
+        let expected = |sku: usize| -> String {
+            (0..WRITERS)
+                .map(|i| {
+                    let qty = if i % 2 == sku { 8 * i + 28 } else { STEPS - 1 };
+                    format!("h{i}={qty}")
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for (k, sku) in skus.iter().enumerate() {
+            let held: String = client
+                .query_one(
+                    "SELECT string_agg(c || '=' || (u / 10000), ' ' ORDER BY c) \
+                       FROM inventory.sku_holding h, unnest(h.source_codes, h.units) AS x(c, u) \
+                      WHERE h.sku = $1",
+                    &[sku],
+                )
+                .map(|row| row.get(0))
+                .unwrap_or_else(|e| panic!("round {round}: {}", describe(&e)));
+            assert_eq!(held, expected(k), "round {round}: what {sku} is held as");
+        }
+    }
+
+    // And source selection reads it: a stock of the six sources, by priority.
+    run(
+        &mut client,
+        "INSERT INTO inventory.stock (stock_id, name) OVERRIDING SYSTEM VALUE \
+         VALUES (7, 'Holdings'); \
+         INSERT INTO inventory.stock_source_link (stock_id, source_code, priority) \
+         SELECT 7, 'h' || g, g + 1 FROM generate_series(0, 5) g",
+    );
+    let picked: String = client
+        .query_one(
+            "SELECT string_agg(source_code || '=' || qty_available, ' ' ORDER BY source_code) \
+               FROM inventory.select_sources(7, '[{\"sku\": \"hold-4-b\", \"qty\": 1000}]') \
+              WHERE source_code IS NOT NULL",
+            &[],
+        )
+        .map(|row| row.get(0))
+        .unwrap_or_else(|e| panic!("selecting: {}", describe(&e)));
+    assert_eq!(picked, "h0=11 h1=36 h2=11 h3=52 h4=11 h5=68");
+    assert_books_balance(&mut client, "after linking the sources");
+}

@@ -21,6 +21,7 @@ fn snapshot(c: &mut Client) -> Vec<String> {
         "product",
         "defaults",
         "stock_sku",
+        "sku_holding",
     ];
     tables
         .iter()

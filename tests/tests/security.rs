@@ -14,7 +14,7 @@ use inventory_tests::postgres::{Client, Config, NoTls, SimpleQueryMessage};
 use inventory_tests::{assert_kept_figures_match, connect, describe, fresh_db, run};
 
 /// Every table of the extension with one of its columns, for the write attempts.
-const TABLES: [(&str, &str); 17] = [
+const TABLES: [(&str, &str); 18] = [
     ("source", "name"),
     ("stock", "name"),
     ("stock_sales_channel", "code"),
@@ -31,6 +31,7 @@ const TABLES: [(&str, &str); 17] = [
     ("credit_memo", "return_to_stock"),
     ("credit_memo_item", "qty"),
     ("stock_sku", "quantity"),
+    ("sku_holding", "units"),
     ("source_item_import", "quantity"),
 ];
 
@@ -469,6 +470,7 @@ fn admin_manages_the_model_but_not_the_ledger() {
         "credit_memo",
         "credit_memo_item",
         "stock_sku",
+        "sku_holding",
     ];
     let mut refused: Vec<String> = TABLES
         .iter()

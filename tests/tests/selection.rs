@@ -1221,3 +1221,85 @@ fn lines_without_managed_stock_ship_with_the_first_shipment() {
     assert!(ship_by_selection(&mut c, "order-free", "priority", None).is_empty());
     assert_kept_figures_match(&mut c);
 }
+
+#[test]
+fn every_kind_of_item_write_reaches_what_selection_reads() {
+    let mut c = shop("selection_every_item_write");
+    let seven = r#"[{"sku": "W-1", "qty": 7}]"#;
+    let step = |c: &mut Client, what: &str, sql: &str, expected: Vec<Pick>| {
+        run(c, sql);
+        assert_eq!(by_priority(c, 2, seven), expected, "after {what}");
+        assert_kept_figures_match(c);
+    };
+
+    step(
+        &mut c,
+        "an insert",
+        "INSERT INTO inventory.source_item (source_code, sku, quantity)
+         VALUES ('s2', 'W-1', 5), ('s3', 'w-1', 4)",
+        vec![pick("W-1", "s2", "5"), pick("W-1", "s3", "2")],
+    );
+    step(
+        &mut c,
+        "a quantity change",
+        "UPDATE inventory.source_item SET quantity = 1.5 WHERE source_code = 's2'",
+        vec![
+            pick("W-1", "s2", "1.5"),
+            pick("W-1", "s3", "4"),
+            short("W-1", "1.5"),
+        ],
+    );
+    step(
+        &mut c,
+        "an item going out of stock",
+        "UPDATE inventory.source_item SET status = 0 WHERE source_code = 's3'",
+        vec![pick("W-1", "s2", "1.5"), short("W-1", "5.5")],
+    );
+    step(
+        &mut c,
+        "a delete",
+        "DELETE FROM inventory.source_item WHERE source_code = 's2'",
+        vec![short("W-1", "7")],
+    );
+    step(
+        &mut c,
+        "an import that replaces the items",
+        "SELECT * FROM inventory.import_source_items(
+             E'source_code,sku,status,quantity\\ns1,W-1,1,3\\ns3,W-1,1,8', 'replace')",
+        vec![pick("W-1", "s1", "3"), pick("W-1", "s3", "4")],
+    );
+    step(
+        &mut c,
+        "a COPY through the landing table",
+        "INSERT INTO inventory.source_item_import (source_code, sku, status, quantity)
+         VALUES ('s2', 'W-1', 1, 2)",
+        vec![
+            pick("W-1", "s1", "3"),
+            pick("W-1", "s2", "2"),
+            pick("W-1", "s3", "2"),
+        ],
+    );
+    step(
+        &mut c,
+        "a transfer",
+        "SELECT inventory.bulk_transfer(ARRAY['W-1'], 's3', 's1', true)",
+        vec![pick("W-1", "s1", "7"), pick("W-1", "s2", "0")],
+    );
+    step(
+        &mut c,
+        "a TRUNCATE and a reload",
+        "TRUNCATE inventory.source_item;
+         INSERT INTO inventory.source_item (source_code, sku, quantity) VALUES ('s3', 'W-1', 9)",
+        vec![pick("W-1", "s3", "7")],
+    );
+    // Thrown away by hand, rebuilt from the items.
+    step(
+        &mut c,
+        "a rebuild",
+        "SET session_replication_role = replica;
+         DELETE FROM inventory.sku_holding;
+         RESET session_replication_role;
+         SELECT inventory.rebuild_figures()",
+        vec![pick("W-1", "s3", "7")],
+    );
+}

@@ -1,0 +1,208 @@
+-- inventory 0.3.0 -> 0.4.0: source selection reads one row per SKU.
+--
+-- What changed:
+--   the new table inventory.sku_holding keeps, per SKU, its in-stock source
+--   items as two arrays (source codes, quantities in ten-thousandths), kept
+--   by the source items' triggers under the SKU's row lock, like the figures;
+--   select_sources_text (the body of select_sources) reads it instead of one
+--   source item per source, through a new C symbol; the old symbol stays in
+--   the library and reads the source items, so a database still at 0.3.0
+--   keeps working with the new library until it is updated; both return
+--   their rows in materialize mode (one call fills the result);
+--   rebuild_figures() rebuilds it too, and figure_differences() checks it
+--   (rows with field 'holdings' and no stock).
+-- New: the table inventory.sku_holding and the internal function
+-- inventory.refresh_holdings.
+
+-- What source selection reads: per SKU, every in-stock source item, whichever
+-- stock its source serves, as two arrays in source-code order. One row per SKU
+-- instead of one item per source: selecting for 10 SKUs over 50 sources reads
+-- 10 rows, not 500 scattered items. Kept by the source items' triggers
+-- (figures.sql) and checked by inventory.figure_differences().
+CREATE TABLE inventory.sku_holding (
+    sku text COLLATE inventory.sku_ci PRIMARY KEY,
+    source_codes text[] NOT NULL,
+    units bigint[] NOT NULL
+);
+COMMENT ON TABLE inventory.sku_holding IS
+    'Kept for source selection: the in-stock source items of each SKU, maintained by triggers';
+COMMENT ON COLUMN inventory.sku_holding.source_codes IS
+    'The sources holding the SKU in stock (status 1), in source-code order';
+COMMENT ON COLUMN inventory.sku_holding.units IS
+    'Their quantities times 10,000 (a source item has at most 4 decimals), in the same order';
+
+-- The same discipline for what source selection reads: lock each SKU's row
+-- (made first when missing), then recompute it in a later statement.
+CREATE FUNCTION inventory.refresh_holdings(skus text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF skus IS NULL OR cardinality(skus) = 0 THEN
+        RETURN;
+    END IF;
+
+    INSERT INTO inventory.sku_holding (sku, source_codes, units)
+    SELECT s.sku, '{}', '{}'
+      FROM unnest(skus) AS s(sku)
+     ORDER BY 1
+    ON CONFLICT DO NOTHING;
+
+    PERFORM 1 FROM inventory.sku_holding
+     WHERE sku IN (SELECT unnest(skus))
+     ORDER BY sku
+       FOR UPDATE;
+
+    WITH fresh AS (
+        SELECT si.sku,
+               array_agg(si.source_code ORDER BY si.source_code) AS source_codes,
+               array_agg((si.quantity * 10000)::bigint ORDER BY si.source_code) AS units
+          FROM inventory.source_item si
+         WHERE si.sku IN (SELECT unnest(skus)) AND si.status = 1
+         GROUP BY si.sku
+    )
+    UPDATE inventory.sku_holding h
+       SET source_codes = f.source_codes, units = f.units
+      FROM fresh f
+     WHERE h.sku = f.sku
+       AND (h.source_codes, h.units) IS DISTINCT FROM (f.source_codes, f.units);
+
+    -- SKUs no source holds in stock any more.
+    DELETE FROM inventory.sku_holding h
+     WHERE h.sku IN (SELECT unnest(skus))
+       AND NOT EXISTS (SELECT 1 FROM inventory.source_item si
+                        WHERE si.sku = h.sku AND si.status = 1);
+END;
+$$;
+COMMENT ON FUNCTION inventory.refresh_holdings(text[]) IS
+    'Internal: recompute what source selection reads for these SKUs, under their row locks';
+
+CREATE OR REPLACE FUNCTION inventory.skus_changed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+DECLARE
+    skus text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT n.sku) INTO skus FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT o.sku) INTO skus FROM old_rows o;
+    ELSE
+        SELECT array_agg(DISTINCT x.sku) INTO skus
+          FROM (SELECT n.sku FROM new_rows n UNION ALL SELECT o.sku FROM old_rows o) x;
+    END IF;
+
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM inventory.refuse_items_of_composites(skus);
+    END IF;
+    PERFORM inventory.refresh_figures(skus);
+    IF TG_TABLE_NAME = 'source_item' THEN
+        PERFORM inventory.refresh_holdings(skus);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+ALTER FUNCTION inventory.skus_changed() SECURITY DEFINER;
+
+CREATE OR REPLACE FUNCTION inventory.rebuild_figures()
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    LOCK TABLE inventory.stock_sku IN EXCLUSIVE MODE;
+    DELETE FROM inventory.stock_sku;
+    INSERT INTO inventory.stock_sku (stock_id, sku, quantity, reserved, items_assigned,
+                                     items_enabled, items_in_stock, manage_stock, backorders,
+                                     threshold)
+    SELECT * FROM inventory.recomputed_figures();
+    GET DIAGNOSTICS n = ROW_COUNT;
+
+    LOCK TABLE inventory.sku_holding IN EXCLUSIVE MODE;
+    DELETE FROM inventory.sku_holding;
+    PERFORM inventory.refresh_holdings(ARRAY(SELECT DISTINCT si.sku FROM inventory.source_item si
+                                              WHERE si.status = 1));
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION inventory.rebuild_figures() IS
+    'Throw away and recompute every kept figure and SKU holding from the base tables; returns the figure rows written';
+ALTER FUNCTION inventory.rebuild_figures() SECURITY DEFINER;
+
+CREATE OR REPLACE FUNCTION inventory.figure_differences()
+RETURNS TABLE (stock_id integer, sku text, field text, kept text, recomputed text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+    WITH kept AS (
+        SELECT k.stock_id, k.sku, k.quantity, k.reserved, k.items_assigned, k.items_enabled,
+               k.items_in_stock, k.manage_stock, k.backorders, k.threshold
+          FROM inventory.stock_sku k
+         WHERE k.items_assigned > 0 OR k.reserved <> 0
+    )
+    SELECT coalesce(k.stock_id, f.stock_id), coalesce(k.sku, f.sku), v.field, v.kept, v.fresh
+      FROM kept k
+      FULL JOIN inventory.recomputed_figures() f ON f.stock_id = k.stock_id AND f.sku = k.sku
+     CROSS JOIN LATERAL (VALUES
+            ('row', CASE WHEN k.sku IS NULL THEN 'missing' ELSE 'present' END,
+                    CASE WHEN f.sku IS NULL THEN 'missing' ELSE 'present' END),
+            ('quantity', k.quantity::text, f.quantity::text),
+            ('reserved', k.reserved::text, f.reserved::text),
+            ('items_assigned', k.items_assigned::text, f.items_assigned::text),
+            ('items_enabled', k.items_enabled::text, f.items_enabled::text),
+            ('items_in_stock', k.items_in_stock::text, f.items_in_stock::text),
+            ('manage_stock', k.manage_stock::text, f.manage_stock::text),
+            ('backorders', k.backorders::text, f.backorders::text),
+            ('threshold', k.threshold::text, f.threshold::text)
+     ) AS v(field, kept, fresh)
+     WHERE CASE WHEN v.field = 'row' THEN v.kept <> v.fresh
+                WHEN k.sku IS NULL OR f.sku IS NULL THEN false
+                WHEN v.field = 'manage_stock' THEN v.kept IS DISTINCT FROM v.fresh
+                ELSE v.kept::numeric IS DISTINCT FROM v.fresh::numeric END
+    UNION ALL
+    -- What source selection reads, per SKU: no stock.
+    SELECT NULL, coalesce(h.sku, r.sku), 'holdings',
+           h.source_codes::text || ' ' || h.units::text,
+           r.source_codes::text || ' ' || r.units::text
+      FROM inventory.sku_holding h
+      FULL JOIN (SELECT si.sku,
+                        array_agg(si.source_code ORDER BY si.source_code) AS source_codes,
+                        array_agg((si.quantity * 10000)::bigint ORDER BY si.source_code) AS units
+                   FROM inventory.source_item si
+                  WHERE si.status = 1
+                  GROUP BY si.sku) r ON r.sku = h.sku
+     WHERE (h.source_codes, h.units) IS DISTINCT FROM (r.source_codes, r.units)
+     ORDER BY 1, 2, 3;
+$$;
+COMMENT ON FUNCTION inventory.figure_differences() IS
+    'Every kept figure (and SKU holding, with a NULL stock) that differs from a full recomputation; empty when all are right';
+
+-- Source selection reads the holdings.
+CREATE OR REPLACE FUNCTION inventory."select_sources_text"(
+	"stock_id" INT,
+	"items" TEXT,
+	"algorithm" TEXT,
+	"destination" TEXT
+) RETURNS TABLE (
+	"sku" TEXT,
+	"source_code" TEXT,
+	"qty_to_deduct" NUMERIC,
+	"qty_available" NUMERIC
+)
+STABLE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'select_sources_held_wrapper';
+
+-- The holdings of the items already there.
+SELECT inventory.refresh_holdings(ARRAY(SELECT DISTINCT si.sku FROM inventory.source_item si
+                                         WHERE si.status = 1));
+
+-- As the tail of a fresh install grants them: readers read every table; the
+-- new function is the triggers' own.
+GRANT SELECT ON inventory.sku_holding TO inventory_reader;
+REVOKE ALL ON FUNCTION inventory.refresh_holdings(text[]) FROM PUBLIC;
