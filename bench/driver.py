@@ -715,11 +715,12 @@ def previous_release_version():
     return ".".join(map(str, max(found))) if found else None
 
 
-def previous_release(results):
-    """The checkout (at 1 and 16 clients) and source selection (10 lines over 50 sources,
-    1 client) as the previous release's SQL runs them (a template created at that version
-    from its frozen install script, same library, same data) against this release's,
-    alternating: what the release changed, measured in the same run."""
+def previous_release(results, files):
+    """The checkout (at 1 and 16 clients), source selection (10 lines over 50 sources,
+    1 client) and the smallest COPY import as the previous release's SQL runs them (a
+    template created at that version from its frozen install script, same library, same
+    data) against this release's, alternating: what the release changed, measured in the
+    same run."""
     version = previous_release_version()
     if not version:
         return
@@ -740,17 +741,24 @@ def previous_release(results):
     work = [("checkout", "checkout_ext.sql", c, {"skus": CFG.skus})
             for c in sorted({min(CFG.clients), near16(CFG.clients)})]
     work.append(("selection", "select_ext_priority.sql", 1, {"sel_skus": CFG.sel_skus}))
+    work.append(("COPY import", "import_copy.sql", 1, None))
+    size = min(CFG.import_sizes)
     for what, script, c, defines in work:
         for rep in range(2):
             for label, template in ((version, tpl), ("this release", TEMPLATE)):
                 fresh_db(template=template)
-                r = pgbench(f"release_{what}_{label.replace(' ', '_')}_{c}_{rep}", script, c,
-                            duration=max(4, CFG.profile_seconds), defines=defines)
+                tag = f"release_{what.replace(' ', '_')}_{label.replace(' ', '_')}_{c}_{rep}"
+                if defines is None:
+                    r = pgbench(tag, None, 1, transactions=1, mode="simple",
+                                script_text=import_script(script, files[size]))
+                else:
+                    r = pgbench(tag, script, c, duration=max(4, CFG.profile_seconds),
+                                defines=defines)
                 check_figures(RUN_DB, f"{what} at {label}")
                 runs.append({"work": what, "release": label, "clients": c, "tps": r["tps"],
                              "latency_avg": r["latency_avg"]})
     psql(f"DROP DATABASE IF EXISTS {tpl} WITH (FORCE);")
-    results["previous_release"] = {"version": version, "runs": runs}
+    results["previous_release"] = {"version": version, "runs": runs, "import_rows": size}
 
 
 def near16(clients):
@@ -1048,7 +1056,7 @@ def main():
                       {"sel_skus": CFG.sel_skus})),
                   ("statements", lambda r: statement_profile(r, files)),
                   ("plan cache", plan_cache_demo),
-                  ("previous release", previous_release)]
+                  ("previous release", lambda r: previous_release(r, files))]
     for _name, case in cases:
         case(results)
 

@@ -27,19 +27,24 @@ BEGIN
     -- The SKUs are joined as a set, never tested with = ANY (array): that is
     -- a linear scan of the array per row.
 
-    -- A row for every (stock, SKU) that has an item in a linked source.
-    INSERT INTO inventory.stock_sku (stock_id, sku)
-    SELECT DISTINCT l.stock_id, si.sku
-      FROM inventory.source_item si
-      JOIN inventory.stock_source_link l ON l.source_code = si.source_code
-     WHERE si.sku IN (SELECT unnest(skus))
+    -- Lock every row of these SKUs, and every (stock, SKU) that has an item in
+    -- a linked source, in (stock, SKU) order, making the missing ones. One
+    -- upsert does both: when a row it waits for is deleted by its holder (whose
+    -- refresh found the SKU gone from that stock), it makes the row again and
+    -- locks that, where a SELECT ... FOR UPDATE would skip it and this
+    -- refresh would write nothing for a SKU this statement just stocked.
+    INSERT INTO inventory.stock_sku AS k (stock_id, sku)
+    SELECT w.stock_id, w.sku
+      FROM (SELECT l.stock_id, si.sku
+              FROM inventory.source_item si
+              JOIN inventory.stock_source_link l ON l.source_code = si.source_code
+             WHERE si.sku IN (SELECT unnest(skus))
+            UNION
+            SELECT kept.stock_id, kept.sku
+              FROM inventory.stock_sku kept
+             WHERE kept.sku IN (SELECT unnest(skus))) w
      ORDER BY 1, 2
-    ON CONFLICT DO NOTHING;
-
-    PERFORM 1 FROM inventory.stock_sku
-     WHERE sku IN (SELECT unnest(skus))
-     ORDER BY stock_id, sku
-       FOR UPDATE;
+    ON CONFLICT (stock_id, sku) DO UPDATE SET stock_id = k.stock_id WHERE false;
 
     -- A new statement, so a new snapshot: it sees what every earlier holder
     -- of these locks committed.
@@ -97,7 +102,8 @@ COMMENT ON FUNCTION inventory.refresh_figures(text[]) IS
     'Internal: recompute the kept figures of these SKUs in every stock, under their row locks';
 
 -- The same discipline for what source selection reads: lock each SKU's row
--- (made first when missing), then recompute it in a later statement.
+-- (made when missing, or deleted by the holder it waited for), then
+-- recompute it in a later statement.
 CREATE FUNCTION inventory.refresh_holdings(skus text[])
 RETURNS void
 LANGUAGE plpgsql
@@ -108,16 +114,11 @@ BEGIN
         RETURN;
     END IF;
 
-    INSERT INTO inventory.sku_holding (sku, source_codes, units)
-    SELECT s.sku, '{}', '{}'
+    INSERT INTO inventory.sku_holding AS h (sku, source_codes, units)
+    SELECT DISTINCT s.sku COLLATE inventory.sku_ci, '{}'::text[], '{}'::bigint[]
       FROM unnest(skus) AS s(sku)
      ORDER BY 1
-    ON CONFLICT DO NOTHING;
-
-    PERFORM 1 FROM inventory.sku_holding
-     WHERE sku IN (SELECT unnest(skus))
-     ORDER BY sku
-       FOR UPDATE;
+    ON CONFLICT (sku) DO UPDATE SET sku = h.sku WHERE false;
 
     WITH fresh AS (
         SELECT si.sku,
@@ -126,18 +127,17 @@ BEGIN
           FROM inventory.source_item si
          WHERE si.sku IN (SELECT unnest(skus)) AND si.status = 1
          GROUP BY si.sku
+    ), emptied AS (
+        -- SKUs no source holds in stock any more.
+        DELETE FROM inventory.sku_holding h
+         WHERE h.sku IN (SELECT unnest(skus))
+           AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.sku = h.sku)
     )
     UPDATE inventory.sku_holding h
        SET source_codes = f.source_codes, units = f.units
       FROM fresh f
      WHERE h.sku = f.sku
        AND (h.source_codes, h.units) IS DISTINCT FROM (f.source_codes, f.units);
-
-    -- SKUs no source holds in stock any more.
-    DELETE FROM inventory.sku_holding h
-     WHERE h.sku IN (SELECT unnest(skus))
-       AND NOT EXISTS (SELECT 1 FROM inventory.source_item si
-                        WHERE si.sku = h.sku AND si.status = 1);
 END;
 $$;
 COMMENT ON FUNCTION inventory.refresh_holdings(text[]) IS

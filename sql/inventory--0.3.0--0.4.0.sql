@@ -10,7 +10,11 @@
 --   keeps working with the new library until it is updated; both return
 --   their rows in materialize mode (one call fills the result);
 --   rebuild_figures() rebuilds it too, and figure_differences() checks it
---   (rows with field 'holdings' and no stock).
+--   (rows with field 'holdings' and no stock);
+--   refresh_figures locks the kept rows with an upsert: a row it waited for
+--   that its holder deleted (the SKU gone from that stock) is made again,
+--   where SELECT ... FOR UPDATE skipped it and the figures of an item
+--   stocked at that moment were lost.
 -- New: the table inventory.sku_holding and the internal function
 -- inventory.refresh_holdings.
 
@@ -31,8 +35,96 @@ COMMENT ON COLUMN inventory.sku_holding.source_codes IS
 COMMENT ON COLUMN inventory.sku_holding.units IS
     'Their quantities times 10,000 (a source item has at most 4 decimals), in the same order';
 
+CREATE OR REPLACE FUNCTION inventory.refresh_figures(skus text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, inventory, pg_temp
+AS $$
+BEGIN
+    IF skus IS NULL OR cardinality(skus) = 0 THEN
+        RETURN;
+    END IF;
+
+    -- The SKUs are joined as a set, never tested with = ANY (array): that is
+    -- a linear scan of the array per row.
+
+    -- Lock every row of these SKUs, and every (stock, SKU) that has an item in
+    -- a linked source, in (stock, SKU) order, making the missing ones. One
+    -- upsert does both: when a row it waits for is deleted by its holder (whose
+    -- refresh found the SKU gone from that stock), it makes the row again and
+    -- locks that, where a SELECT ... FOR UPDATE would skip it and this
+    -- refresh would write nothing for a SKU this statement just stocked.
+    INSERT INTO inventory.stock_sku AS k (stock_id, sku)
+    SELECT w.stock_id, w.sku
+      FROM (SELECT l.stock_id, si.sku
+              FROM inventory.source_item si
+              JOIN inventory.stock_source_link l ON l.source_code = si.source_code
+             WHERE si.sku IN (SELECT unnest(skus))
+            UNION
+            SELECT kept.stock_id, kept.sku
+              FROM inventory.stock_sku kept
+             WHERE kept.sku IN (SELECT unnest(skus))) w
+     ORDER BY 1, 2
+    ON CONFLICT (stock_id, sku) DO UPDATE SET stock_id = k.stock_id WHERE false;
+
+    -- A new statement, so a new snapshot: it sees what every earlier holder
+    -- of these locks committed.
+    WITH counted AS (
+        SELECT l.stock_id, si.sku,
+               coalesce(sum(si.quantity) FILTER (WHERE si.status = 1 AND src.enabled), 0) AS quantity,
+               count(*)::integer AS items_assigned,
+               count(*) FILTER (WHERE src.enabled)::integer AS items_enabled,
+               count(*) FILTER (WHERE si.status = 1 AND src.enabled)::integer AS items_in_stock
+          FROM inventory.source_item si
+          JOIN inventory.stock_source_link l ON l.source_code = si.source_code
+          JOIN inventory.source src ON src.source_code = si.source_code
+         WHERE si.sku IN (SELECT unnest(skus))
+         GROUP BY l.stock_id, si.sku
+    ), fresh AS (
+        SELECT k.stock_id, k.sku,
+               coalesce(c.quantity, 0) AS quantity,
+               coalesce(c.items_assigned, 0) AS items_assigned,
+               coalesce(c.items_enabled, 0) AS items_enabled,
+               coalesce(c.items_in_stock, 0) AS items_in_stock,
+               coalesce(p.manage_stock, d.manage_stock) AS manage_stock,
+               coalesce(p.backorders, d.backorders) AS backorders,
+               inventory.stock_threshold(coalesce(p.min_qty, d.min_qty),
+                                         coalesce(p.backorders, d.backorders),
+                                         coalesce(p.notify_stock_qty, d.notify_stock_qty),
+                                         d.notify_qty_reduces_salable) AS threshold
+          FROM inventory.stock_sku k
+          LEFT JOIN counted c ON c.stock_id = k.stock_id AND c.sku = k.sku
+          LEFT JOIN inventory.product p ON p.sku = k.sku
+          CROSS JOIN inventory.defaults d
+         WHERE k.sku IN (SELECT unnest(skus))
+    )
+    UPDATE inventory.stock_sku k
+       SET quantity = f.quantity,
+           items_assigned = f.items_assigned,
+           items_enabled = f.items_enabled,
+           items_in_stock = f.items_in_stock,
+           manage_stock = f.manage_stock,
+           backorders = f.backorders,
+           threshold = f.threshold
+      FROM fresh f
+     WHERE k.stock_id = f.stock_id AND k.sku = f.sku
+       AND (k.quantity, k.items_assigned, k.items_enabled, k.items_in_stock,
+            k.manage_stock, k.backorders, k.threshold)
+           IS DISTINCT FROM
+           (f.quantity, f.items_assigned, f.items_enabled, f.items_in_stock,
+            f.manage_stock, f.backorders, f.threshold);
+
+    -- Rows that no longer carry anything.
+    DELETE FROM inventory.stock_sku
+     WHERE sku IN (SELECT unnest(skus)) AND items_assigned = 0 AND reserved = 0;
+END;
+$$;
+COMMENT ON FUNCTION inventory.refresh_figures(text[]) IS
+    'Internal: recompute the kept figures of these SKUs in every stock, under their row locks';
+
 -- The same discipline for what source selection reads: lock each SKU's row
--- (made first when missing), then recompute it in a later statement.
+-- (made when missing, or deleted by the holder it waited for), then
+-- recompute it in a later statement.
 CREATE FUNCTION inventory.refresh_holdings(skus text[])
 RETURNS void
 LANGUAGE plpgsql
@@ -43,16 +135,11 @@ BEGIN
         RETURN;
     END IF;
 
-    INSERT INTO inventory.sku_holding (sku, source_codes, units)
-    SELECT s.sku, '{}', '{}'
+    INSERT INTO inventory.sku_holding AS h (sku, source_codes, units)
+    SELECT DISTINCT s.sku COLLATE inventory.sku_ci, '{}'::text[], '{}'::bigint[]
       FROM unnest(skus) AS s(sku)
      ORDER BY 1
-    ON CONFLICT DO NOTHING;
-
-    PERFORM 1 FROM inventory.sku_holding
-     WHERE sku IN (SELECT unnest(skus))
-     ORDER BY sku
-       FOR UPDATE;
+    ON CONFLICT (sku) DO UPDATE SET sku = h.sku WHERE false;
 
     WITH fresh AS (
         SELECT si.sku,
@@ -61,18 +148,17 @@ BEGIN
           FROM inventory.source_item si
          WHERE si.sku IN (SELECT unnest(skus)) AND si.status = 1
          GROUP BY si.sku
+    ), emptied AS (
+        -- SKUs no source holds in stock any more.
+        DELETE FROM inventory.sku_holding h
+         WHERE h.sku IN (SELECT unnest(skus))
+           AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.sku = h.sku)
     )
     UPDATE inventory.sku_holding h
        SET source_codes = f.source_codes, units = f.units
       FROM fresh f
      WHERE h.sku = f.sku
        AND (h.source_codes, h.units) IS DISTINCT FROM (f.source_codes, f.units);
-
-    -- SKUs no source holds in stock any more.
-    DELETE FROM inventory.sku_holding h
-     WHERE h.sku IN (SELECT unnest(skus))
-       AND NOT EXISTS (SELECT 1 FROM inventory.source_item si
-                        WHERE si.sku = h.sku AND si.status = 1);
 END;
 $$;
 COMMENT ON FUNCTION inventory.refresh_holdings(text[]) IS

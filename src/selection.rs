@@ -565,9 +565,17 @@ fn locate(client: &SpiClient<'_>, destination: Option<&Value>) -> SqlResult<(f64
             r#"Give {"latitude": ..., "longitude": ...} or {"country": "US", "postcode": ...}."#,
         )
     })?;
-    let object = destination.as_object().ok_or_else(|| {
-        SqlError::invalid(format!("destination {destination} must be a JSON object"))
-    })?;
+    // As error messages quote it: its first 80 characters.
+    let quoted = {
+        let text = destination.to_string();
+        match text.char_indices().nth(80) {
+            Some((end, _)) => format!("{}...", &text[..end]),
+            None => text,
+        }
+    };
+    let object = destination
+        .as_object()
+        .ok_or_else(|| SqlError::invalid(format!("destination {quoted} must be a JSON object")))?;
 
     let number = |key: &str| {
         object.get(key).and_then(|v| match v {
@@ -596,7 +604,7 @@ fn locate(client: &SpiClient<'_>, destination: Option<&Value>) -> SqlResult<(f64
         .or_else(|| text("country_code"))
         .ok_or_else(|| {
             SqlError::invalid(format!(
-                "destination {destination} has neither coordinates nor a country"
+                "destination {quoted} has neither coordinates nor a country"
             ))
         })?;
     let (postcode, city, region) = (text("postcode"), text("city"), text("region"));
@@ -627,6 +635,11 @@ fn locate(client: &SpiClient<'_>, destination: Option<&Value>) -> SqlResult<(f64
         if query == by_city_in_region && within.is_none() {
             continue;
         }
+        // A city named with a region is looked for in that region only: the
+        // same name elsewhere is another place.
+        if query == by_city && region.is_some() {
+            continue;
+        }
         let mut args = vec![country.into(), value.into()];
         let mut types = vec![PgBuiltInOids::TEXTOID, PgBuiltInOids::TEXTOID];
         if let Some(region) = within {
@@ -641,6 +654,6 @@ fn locate(client: &SpiClient<'_>, destination: Option<&Value>) -> SqlResult<(f64
             }
         }
     }
-    Err(SqlError::invalid(format!("destination {destination} cannot be placed"))
+    Err(SqlError::invalid(format!("destination {quoted} cannot be placed"))
         .with_detail("Neither its postcode, its city nor its region is in inventory.geoname for that country; load postal codes with inventory.import_geonames."))
 }

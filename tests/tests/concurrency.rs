@@ -819,3 +819,97 @@ fn items_of_one_sku_written_at_many_sources_at_once_keep_its_holdings_whole() {
     assert_eq!(picked, "h0=11 h1=36 h2=11 h3=52 h4=11 h5=68");
     assert_books_balance(&mut client, "after linking the sources");
 }
+
+#[test]
+fn an_item_written_while_its_sku_rows_are_being_removed_still_counts() {
+    // The remover holds the SKU's kept rows (it touched its item), then deletes the last
+    // item, so its own refresh removes the rows; meanwhile the writer's new item waits for
+    // those rows. Once the remover commits, the rows the writer waited for are gone: its
+    // refresh must make them again, not skip them. Round by round, the source of the
+    // remover's item is linked to the stock (the kept figures row is what both wait for)
+    // or to none (then only the holdings row is).
+    let db = "concurrency_rows_removed_while_waited_for";
+    let mut client = fresh_db(db);
+    run(
+        &mut client,
+        "INSERT INTO inventory.source (source_code, name, country_code, postcode) \
+         VALUES ('west', 'West', 'US', '90021'), ('east', 'East', 'US', '10001'), \
+                ('dock', 'Inbound dock', 'US', '07114'); \
+         INSERT INTO inventory.stock (stock_id, name) OVERRIDING SYSTEM VALUE \
+         VALUES (2, 'US'); \
+         INSERT INTO inventory.stock_source_link (stock_id, source_code, priority) \
+         VALUES (2, 'west', 1), (2, 'east', 2)",
+    );
+
+    for round in 0..6 {
+        let sku = format!("GONE-{round}");
+        let remover_source = if round % 2 == 0 { "east" } else { "dock" };
+        run(
+            &mut client,
+            &format!(
+                "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+                 VALUES ('{remover_source}', '{sku}', 5)"
+            ),
+        );
+        let mut writer = connect(db);
+        let writer_pid = backend_pid(&mut writer);
+        run(&mut writer, "SET statement_timeout = '30s'");
+
+        let written = thread::scope(|scope| {
+            let mut remover = connect(db);
+            let remover_pid = backend_pid(&mut remover);
+
+            // 1. The remover touches its item: its refresh locks the SKU's rows.
+            run(&mut remover, "BEGIN");
+            run(
+                &mut remover,
+                &format!(
+                    "UPDATE inventory.source_item SET notify_stock_qty = 2 \
+                     WHERE source_code = '{remover_source}' AND sku = '{sku}'"
+                ),
+            );
+
+            // 2. The writer stocks 3 at west and waits for those rows.
+            let insert = format!(
+                "INSERT INTO inventory.source_item (source_code, sku, quantity) \
+                 VALUES ('west', '{}', 3)",
+                sku.to_lowercase()
+            );
+            let waiting = scope.spawn(move || attempt(&mut writer, &insert));
+            wait_until_blocked(&mut client, writer_pid, remover_pid);
+
+            // 3. The remover deletes its item, the SKU's last one it can see, and commits.
+            run(
+                &mut remover,
+                &format!(
+                    "DELETE FROM inventory.source_item \
+                     WHERE source_code = '{remover_source}' AND sku = '{sku}'"
+                ),
+            );
+            run(&mut remover, "COMMIT");
+            waiting.join().expect("the writing client thread")
+        });
+
+        assert_eq!(written, Ok(()), "round {round}");
+        assert_books_balance(&mut client, &format!("round {round}"));
+        let picked: Option<String> = client
+            .query_one(
+                "SELECT string_agg(source_code || '=' || qty_to_deduct, ' ') \
+                   FROM inventory.select_sources(2, jsonb_build_array(jsonb_build_object( \
+                        'sku', $1::text, 'qty', 2)))",
+                &[&sku],
+            )
+            .map(|row| row.get(0))
+            .unwrap_or_else(|e| panic!("round {round}: {}", describe(&e)));
+        assert_eq!(picked.as_deref(), Some("west=2"), "round {round}");
+        assert_eq!(
+            number(
+                &mut client,
+                "SELECT inventory.get_product_salable_qty($1, 2)::float8",
+                &sku
+            ),
+            3.0,
+            "round {round}"
+        );
+    }
+}

@@ -673,6 +673,24 @@ fn a_city_is_looked_up_in_the_region_the_destination_names() {
         )),
         ["new-york", "chicago", "los-angeles"]
     );
+    // A city not in the region named is not looked for elsewhere: the region places it.
+    assert_eq!(
+        sources(&by_distance(
+            &mut c,
+            bag,
+            r#"{"country": "US", "city": "Boston", "region": "CA"}"#
+        )),
+        ["los-angeles", "chicago", "new-york"]
+    );
+    expect_error_params(
+        &mut c,
+        "SELECT * FROM inventory.select_sources(2, $1::text::jsonb, 'distance', $2::text::jsonb)",
+        &[
+            &bag,
+            &r#"{"country": "US", "city": "Boston", "region": "XX"}"#,
+        ],
+        "22023",
+    );
 }
 
 #[test]
@@ -693,6 +711,21 @@ fn a_destination_that_cannot_be_placed_is_an_error_naming_it() {
         error.message().contains("00000"),
         "the message should name the destination: {}",
         error.message()
+    );
+
+    // A huge destination is quoted by its beginning only.
+    let huge = format!(r#"{{"country": "US", "city": "{}"}}"#, "N".repeat(100_000));
+    let error = expect_error_params(
+        &mut c,
+        "SELECT * FROM inventory.select_sources(2, $1::text::jsonb, 'distance', $2::text::jsonb)",
+        &[&r#"[{"sku": "BAG", "qty": 1}]"#, &huge],
+        "22023",
+    );
+    assert!(
+        error.message().len() < 200 && error.message().contains("NNNN..."),
+        "{} characters: {}...",
+        error.message().len(),
+        &error.message()[..100]
     );
 }
 
