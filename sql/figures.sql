@@ -120,24 +120,28 @@ BEGIN
      ORDER BY 1
     ON CONFLICT (sku) DO UPDATE SET sku = h.sku WHERE false;
 
-    WITH fresh AS (
-        SELECT si.sku,
-               array_agg(si.source_code ORDER BY si.source_code) AS source_codes,
-               array_agg((si.quantity * 10000)::bigint ORDER BY si.source_code) AS units
-          FROM inventory.source_item si
-         WHERE si.sku IN (SELECT unnest(skus)) AND si.status = 1
-         GROUP BY si.sku
-    ), emptied AS (
-        -- SKUs no source holds in stock any more.
-        DELETE FROM inventory.sku_holding h
-         WHERE h.sku IN (SELECT unnest(skus))
-           AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.sku = h.sku)
-    )
+    -- Each SKU's items are aggregated beside it (one index scan each), so the
+    -- plan is one row per SKU whatever the statistics say: a grouped join of
+    -- the items, estimated from a status column analyzed before this
+    -- statement flipped it, can be planned as one row and rescanned per SKU.
     UPDATE inventory.sku_holding h
        SET source_codes = f.source_codes, units = f.units
-      FROM fresh f
+      FROM (SELECT s.sku,
+                   coalesce(a.source_codes, '{}') AS source_codes,
+                   coalesce(a.units, '{}') AS units
+              FROM unnest(skus) AS s(sku)
+              CROSS JOIN LATERAL (
+                    SELECT array_agg(si.source_code ORDER BY si.source_code) AS source_codes,
+                           array_agg((si.quantity * 10000)::bigint ORDER BY si.source_code)
+                               AS units
+                      FROM inventory.source_item si
+                     WHERE si.sku = s.sku AND si.status = 1) a) f
      WHERE h.sku = f.sku
        AND (h.source_codes, h.units) IS DISTINCT FROM (f.source_codes, f.units);
+
+    -- SKUs no source holds in stock any more.
+    DELETE FROM inventory.sku_holding h
+     WHERE h.sku IN (SELECT unnest(skus)) AND cardinality(h.units) = 0;
 END;
 $$;
 COMMENT ON FUNCTION inventory.refresh_holdings(text[]) IS
