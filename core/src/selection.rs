@@ -1,17 +1,14 @@
 //! Source selection: which sources a shipment should take each SKU from.
 //!
 //! The candidates are the enabled sources of one stock. [`order_sources`] puts them in the
-//! order of the chosen [`Algorithm`], once per request; [`select`] then walks that order for
+//! order of the chosen [`Algorithm`], once per request; [`select_at`] then walks that order for
 //! each requested SKU and takes from every source what it holds, until the SKU is covered.
 //! Nothing here looks at reservations or thresholds: those were applied when the order was
 //! accepted.
 
 use std::cmp::Ordering;
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 
 use crate::qty::Qty;
-use crate::sku::sku_key;
 
 /// The mean radius of the Earth in kilometres (IUGG), the radius that
 /// [`great_circle_km`] measures with.
@@ -49,30 +46,11 @@ pub struct Candidate {
     pub longitude: Option<f64>,
 }
 
-/// An in-stock source item of a SKU at a candidate source. `available` is its quantity,
-/// which may be negative.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Holding {
-    pub source_code: String,
-    pub sku: String,
-    pub available: Qty,
-}
-
 /// The quantity of one SKU to ship.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
     pub sku: String,
     pub qty: Qty,
-}
-
-/// One row of the recommendation. `source_code` is `None` on the row of what no source can
-/// cover: its `qty_to_deduct` is that remainder and its `qty_available` zero.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pick {
-    pub sku: String,
-    pub source_code: Option<String>,
-    pub qty_to_deduct: Qty,
-    pub qty_available: Qty,
 }
 
 /// How candidates are ordered.
@@ -193,82 +171,26 @@ pub struct PickAt {
     pub qty_available: Qty,
 }
 
-/// Recommends, for each request, how much to take from each source.
+/// Recommends, for each request, how much to take from each source, everything named by
+/// position: `order` holds positions in the candidates, as [`order_sources`] returns them
+/// (`candidate_count` of them; positions out of range and repeated ones are skipped),
+/// `requests` the quantities of distinct SKUs, and each holding says which candidate holds
+/// which request's SKU and how much.
 ///
-/// `order` holds positions in `candidates`, as [`order_sources`] returns them; positions out
-/// of range and repeated ones are skipped. For each request, in the order given, the sources
-/// holding the SKU (compared case-insensitively, [`sku_key`]) are walked in that order, and
-/// each gives `min(max(available, 0), remaining)`: a source with nothing available is
+/// For each request, in the order given, the sources holding its SKU are walked in `order`,
+/// and each gives `min(max(available, 0), remaining)`: a source with nothing available is
 /// listed with 0, and so is every source reached after the SKU is covered. When the sources
 /// do not cover the request, one last row with no source carries the remainder. A source
 /// that holds no item of the SKU is not listed; a request no source holds gets only the
 /// remainder row.
 ///
-/// Guarantees: the rows of one SKU are contiguous and in source order; every row is spelled
-/// with the request's SKU; every sourced row carries the source's available quantity; the
-/// quantities to deduct of a SKU's rows add up to its requested quantity exactly (a request
-/// of zero or less gets only zero rows). Requests naming the same SKU are summed into the
-/// first of them; holdings at a source not in `order` are ignored, and of two holdings of
-/// one SKU at one source the first counts. Each holding and each request is looked up once
-/// in a hash map, so the time grows with the holdings plus the rows returned (at most one
-/// per source and request, plus one per request), never with their product.
-pub fn select(
-    order: &[usize],
-    candidates: &[Candidate],
-    holdings: &[Holding],
-    requests: &[Request],
-) -> Vec<Pick> {
-    // Each source code stands for the candidate that comes first in the order with it.
-    let mut source_by_code: HashMap<&str, usize> = HashMap::with_capacity(order.len());
-    for &i in order {
-        if let Some(candidate) = candidates.get(i) {
-            source_by_code.entry(&candidate.source_code).or_insert(i);
-        }
-    }
-
-    // Each request stands for the first request of its SKU, which carries the sum.
-    let mut merged: Vec<Qty> = Vec::with_capacity(requests.len());
-    let mut position_by_key: HashMap<String, usize> = HashMap::with_capacity(requests.len());
-    let mut merged_request: Vec<&Request> = Vec::with_capacity(requests.len());
-    for request in requests {
-        match position_by_key.entry(sku_key(&request.sku)) {
-            Entry::Occupied(at) => merged[*at.get()] += request.qty,
-            Entry::Vacant(slot) => {
-                slot.insert(merged.len());
-                merged.push(request.qty);
-                merged_request.push(request);
-            }
-        }
-    }
-
-    let held: Vec<HeldAt> = holdings
-        .iter()
-        .filter_map(|h| {
-            Some(HeldAt {
-                source: *source_by_code.get(h.source_code.as_str())?,
-                request: *position_by_key.get(&sku_key(&h.sku))?,
-                available: h.available,
-            })
-        })
-        .collect();
-
-    select_at(order, candidates.len(), &held, &merged)
-        .into_iter()
-        .map(|p| Pick {
-            sku: merged_request[p.request].sku.clone(),
-            source_code: p.source.map(|s| candidates[s].source_code.clone()),
-            qty_to_deduct: p.qty_to_deduct,
-            qty_available: p.qty_available,
-        })
-        .collect()
-}
-
-/// [`select`] by position, for callers that already know which request and which
-/// candidate each item answers: `requests` are the quantities of distinct SKUs,
-/// `candidate_count` the number of candidates `order` and the holdings index. Holdings
-/// naming a request or a source out of range, or a source not in `order`, are ignored.
-/// The same guarantees hold, each row naming its request and source by position; the
-/// time grows with the holdings plus the rows returned.
+/// Guarantees: the rows of one request are contiguous and in source order; every sourced
+/// row carries the source's available quantity; the quantities to deduct of a request's
+/// rows add up to its quantity exactly (a request of zero or less gets only zero rows).
+/// Holdings naming a request or a source out of range, or a source not in `order`, are
+/// ignored, and of two holdings of one request at one source the first counts. The time
+/// grows with the holdings plus the rows returned (at most one per source and request,
+/// plus one per request), never with their product.
 pub fn select_at(
     order: &[usize],
     candidate_count: usize,
@@ -328,6 +250,83 @@ pub fn select_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::hash_map::Entry;
+    use std::collections::HashMap;
+
+    use crate::sku::sku_key;
+
+    // The scenarios below speak of sources and SKUs by name, as the behaviour does; this
+    // layer maps them onto select_at's positions the way the extension's queries do:
+    // requests for one SKU (compared case-insensitively) summed into the first, each
+    // holding placed by its source code and SKU.
+
+    /// An in-stock item of a SKU at a source, by name.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    struct Holding {
+        source_code: String,
+        sku: String,
+        available: Qty,
+    }
+
+    /// One row of the recommendation, by name; `source_code` is `None` on the remainder.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    struct Pick {
+        sku: String,
+        source_code: Option<String>,
+        qty_to_deduct: Qty,
+        qty_available: Qty,
+    }
+
+    fn select(
+        order: &[usize],
+        candidates: &[Candidate],
+        holdings: &[Holding],
+        requests: &[Request],
+    ) -> Vec<Pick> {
+        // Each source code stands for the candidate that comes first in the order with it.
+        let mut source_by_code: HashMap<&str, usize> = HashMap::with_capacity(order.len());
+        for &i in order {
+            if let Some(candidate) = candidates.get(i) {
+                source_by_code.entry(&candidate.source_code).or_insert(i);
+            }
+        }
+
+        // Each request stands for the first request of its SKU, which carries the sum.
+        let mut merged: Vec<Qty> = Vec::with_capacity(requests.len());
+        let mut position_by_key: HashMap<String, usize> = HashMap::with_capacity(requests.len());
+        let mut merged_request: Vec<&Request> = Vec::with_capacity(requests.len());
+        for request in requests {
+            match position_by_key.entry(sku_key(&request.sku)) {
+                Entry::Occupied(at) => merged[*at.get()] += request.qty,
+                Entry::Vacant(slot) => {
+                    slot.insert(merged.len());
+                    merged.push(request.qty);
+                    merged_request.push(request);
+                }
+            }
+        }
+
+        let held: Vec<HeldAt> = holdings
+            .iter()
+            .filter_map(|h| {
+                Some(HeldAt {
+                    source: *source_by_code.get(h.source_code.as_str())?,
+                    request: *position_by_key.get(&sku_key(&h.sku))?,
+                    available: h.available,
+                })
+            })
+            .collect();
+
+        select_at(order, candidates.len(), &held, &merged)
+            .into_iter()
+            .map(|p| Pick {
+                sku: merged_request[p.request].sku.clone(),
+                source_code: p.source.map(|s| candidates[s].source_code.clone()),
+                qty_to_deduct: p.qty_to_deduct,
+                qty_available: p.qty_available,
+            })
+            .collect()
+    }
 
     fn q(s: &str) -> Qty {
         Qty::parse(s).unwrap()
